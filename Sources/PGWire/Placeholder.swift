@@ -1,0 +1,1 @@
+// PGWire: placeholder until its first real file lands.

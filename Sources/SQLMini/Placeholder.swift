@@ -1,0 +1,1 @@
+// SQLMini: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// Server: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// WAL: placeholder until its first real file lands.
