@@ -1,1 +1,0 @@
-// PGWire: placeholder until its first real file lands.
