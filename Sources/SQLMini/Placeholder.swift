@@ -1,1 +1,0 @@
-// SQLMini: placeholder until its first real file lands.
