@@ -1,0 +1,139 @@
+// Storage: the relation files under base/<databaseOID>/, page-granular I/O on them (PostgreSQL's smgr/md.c).
+//
+// One file per relation, named by its RelationID, made of `pageSize` pages; no segmenting at 1 GiB.
+// The page count of each open relation is cached here and is the truth for the buffer pool: a page
+// is counted as soon as `extend` reserves it (its zero image is written at once, so the file's size
+// never lags behind the count). Checksums are stamped and verified by the buffer pool, not here.
+// Thread-safe: a mutex guards the table of open files; pread/pwrite on a descriptor need no lock.
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+final class RelationFiles: @unchecked Sendable {
+    let directory: String          // base/<databaseOID>
+
+    private struct OpenFile { var descriptor: Int32; var pageCount: Int }
+    private let files = Mutex<[RelationID: OpenFile]>([:])
+
+    init(directory: String) { self.directory = directory }
+
+    func path(_ rel: RelationID) -> String { directory + "/" + String(rel.value) }
+
+    func exists(_ rel: RelationID) -> Bool { access(path(rel), F_OK) == 0 }
+
+    /// Creates an empty file for `rel` (no error if it exists: redo may create it again).
+    func create(_ rel: RelationID) throws {
+        let fd = open(path(rel), O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw StorageError.io("create", path: path(rel), errno: errno) }
+        close(fd)
+    }
+
+    /// Number of pages of `rel`, including pages reserved by `extend` and not yet written.
+    func pageCount(_ rel: RelationID) throws -> Int {
+        try withFile(rel) { $0.pageCount }
+    }
+
+    /// Reserves the next page number and writes a zero page there.
+    func extend(_ rel: RelationID) throws -> PageNumber {
+        let (fd, number) = try withFile(rel) { file -> (Int32, Int) in
+            file.pageCount += 1
+            return (file.descriptor, file.pageCount - 1)
+        }
+        let zeros = [UInt8](repeating: 0, count: pageSize)
+        try zeros.withUnsafeBytes { try write(fd: fd, rel: rel, page: PageNumber(UInt32(number)), $0) }
+        return PageNumber(UInt32(number))
+    }
+
+    /// Makes sure pages 0...page exist (redo of a change to a page past the end of the file).
+    func extendIfNeeded(_ rel: RelationID, toInclude page: PageNumber) throws {
+        while try pageCount(rel) <= Int(page.value) { _ = try extend(rel) }
+    }
+
+    func read(_ rel: RelationID, _ page: PageNumber, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let fd = try withFile(rel) { $0.descriptor }
+        var done = 0
+        while done < pageSize {
+            let n = pread(fd, buffer.baseAddress! + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StorageError.io("read block \(page.value) in", path: path(rel), errno: errno)
+            }
+            if n == 0 {   // past the end of the file: a page reserved but lost (e.g. after a crash)
+                (buffer.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - done)
+                return
+            }
+            done += n
+        }
+    }
+
+    func write(_ rel: RelationID, _ page: PageNumber, _ buffer: UnsafeRawBufferPointer) throws {
+        let fd = try withFile(rel) { $0.descriptor }
+        try write(fd: fd, rel: rel, page: page, buffer)
+    }
+
+    private func write(fd: Int32, rel: RelationID, page: PageNumber, _ buffer: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < pageSize {
+            let n = pwrite(fd, buffer.baseAddress! + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StorageError.io("write block \(page.value) in", path: path(rel), errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Cuts the file to `pages` pages.
+    func truncate(_ rel: RelationID, toPages pages: Int) throws {
+        try withFile(rel) { file in
+            guard ftruncate(file.descriptor, off_t(pages * pageSize)) == 0 else {
+                throw StorageError.io("truncate", path: path(rel), errno: errno)
+            }
+            file.pageCount = pages
+        }
+    }
+
+    /// Closes and unlinks the file (missing is fine: redo may drop it twice).
+    func remove(_ rel: RelationID) {
+        files.withLock { table in
+            if let file = table.removeValue(forKey: rel) { close(file.descriptor) }
+        }
+        unlink(path(rel))
+    }
+
+    /// fsync every open relation file (checkpoint).
+    func syncAll() throws {
+        let open = files.withLock { table in table.map { ($0.key, $0.value.descriptor) } }
+        for (rel, fd) in open where fsync(fd) != 0 {
+            throw StorageError.io("fsync", path: path(rel), errno: errno)
+        }
+    }
+
+    func closeAll() {
+        files.withLock { table in
+            for file in table.values { close(file.descriptor) }
+            table.removeAll()
+        }
+    }
+
+    private func withFile<T>(_ rel: RelationID, _ body: (inout OpenFile) throws -> T) throws -> T {
+        try files.withLock { table throws -> T in
+            if table[rel] == nil {
+                let fd = open(path(rel), O_RDWR)
+                guard fd >= 0 else { throw StorageError.io("open", path: path(rel), errno: errno) }
+                let size = lseek(fd, 0, SEEK_END)
+                table[rel] = OpenFile(descriptor: fd, pageCount: Int(size) / pageSize)
+            }
+            return try body(&table[rel]!)
+        }
+    }
+}
+
+/// fsync a directory so that a create, rename or unlink in it is durable.
+func syncDirectory(_ path: String) throws {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw StorageError.io("open directory", path: path, errno: errno) }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw StorageError.io("fsync directory", path: path, errno: errno) }
+}
