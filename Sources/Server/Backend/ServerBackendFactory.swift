@@ -1,0 +1,105 @@
+// ServerBackendFactory: PGWire's BackendFactory for one database instance — decides how each
+// connection authenticates (pg_hba.conf + the role's stored verifier), builds its session, and routes
+// CancelRequests to the right session.
+//
+// As in PostgreSQL: a role that does not exist, or has no password, still goes through the password
+// exchange and then fails with `password authentication failed` (no role enumeration); an `md5` rule
+// with a SCRAM verifier stored uses SCRAM; a cancel key that does not match is silently ignored.
+
+import Logging
+import NIOCore
+import PGWire
+import SQLMini
+import Synchronization
+
+final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
+    private let database: Database
+    private let hba: HostBasedAuthentication
+    private let logger: Logger
+    let maxConnections: Int
+    private let staticParameters: [(String, String)]
+    private let liveSessions = Mutex<[Int32: (secretKey: Int32, backend: SessionBackend)]>([:])
+
+    init(database: Database, hba: HostBasedAuthentication, maxConnections: Int,
+         parameterStatus: [(String, String)], logger: Logger) {
+        self.database = database
+        self.hba = hba
+        self.maxConnections = maxConnections
+        self.staticParameters = parameterStatus
+        self.logger = logger
+    }
+
+    var parameterStatus: [(String, String)] { staticParameters }
+
+    func parameterStatus(for startup: StartupInfo) -> [(String, String)] {
+        let superuser = database.role(named: startup.user)?.superuser ?? false
+        var pairs = staticParameters.filter { !["application_name", "is_superuser", "session_authorization"].contains($0.0) }
+        pairs.append(("application_name", startup.applicationName))
+        pairs.append(("is_superuser", superuser ? "on" : "off"))
+        pairs.append(("session_authorization", startup.user))
+        return pairs.sorted { $0.0.lowercased() < $1.0.lowercased() }
+    }
+
+    func authenticationMethod(for startup: StartupInfo) -> Result<AuthenticationMethod, PGError> {
+        let isReplication = Self.isPhysicalReplication(startup.replication)
+        let address: IPAddress? = startup.remoteAddress.flatMap { $0.ipAddress }.flatMap(IPAddress.init)
+        let connectionType: HBAConnectionType = address == nil ? .local : .host
+        let hostText = address == nil ? "[local]" : startup.remoteHost
+        let databaseText = isReplication ? "replication connection" : "database \"\(startup.database)\""
+        guard let rule = hba.match(connectionType: connectionType, database: startup.database, user: startup.user,
+                                   isReplication: isReplication, address: address) else {
+            logger.info("connection refused: no pg_hba.conf entry", metadata: ["user": "\(startup.user)", "host": "\(hostText)"])
+            let where_ = connectionType == .local ? "" : "host \"\(hostText)\", "
+            return .failure(PGError(severity: .fatal, sqlState: "28000",
+                                    message: "no pg_hba.conf entry for \(where_)user \"\(startup.user)\", \(databaseText), no encryption"))
+        }
+        let verifier = database.role(named: startup.user).flatMap { $0.canLogin ? $0.passwordVerifier : nil }
+        switch rule.method {
+        case .trust:
+            return .success(.trust)
+        case .reject:
+            let where_ = connectionType == .local ? "" : "host \"\(hostText)\", "
+            return .failure(PGError(severity: .fatal, sqlState: "28000",
+                                    message: "pg_hba.conf rejects connection for \(where_)user \"\(startup.user)\", \(databaseText), no encryption"))
+        case .md5:
+            if let verifier, verifier.hasPrefix("SCRAM-SHA-256$") { return .success(.scramSHA256(verifier: verifier)) }
+            return .success(.md5(storedHash: verifier))
+        case .scramSHA256:
+            if let verifier, verifier.hasPrefix("SCRAM-SHA-256$") { return .success(.scramSHA256(verifier: verifier)) }
+            return .success(.scramSHA256(verifier: nil))
+        }
+    }
+
+    func makeBackend(for startup: StartupInfo, processID: Int32, secretKey: Int32) throws(PGError) -> QueryBackend {
+        let session: Session
+        do {
+            session = try database.makeSession(user: startup.user, database: startup.database,
+                                               processID: processID, applicationName: startup.applicationName)
+        } catch let error as SQLError {
+            var fatal = PGError(error)
+            fatal.severity = .fatal
+            throw fatal
+        } catch {
+            throw PGError(severity: .fatal, sqlState: SQLError.internalError, message: String(describing: error))
+        }
+        let backend = SessionBackend(session: session) { [liveSessions] in
+            _ = liveSessions.withLock { $0.removeValue(forKey: processID) }
+        }
+        liveSessions.withLock { $0[processID] = (secretKey, backend) }
+        return backend
+    }
+
+    func cancel(processID: Int32, secretKey: Int32) {
+        let target = liveSessions.withLock { sessions -> SessionBackend? in
+            guard let entry = sessions[processID], entry.secretKey == secretKey else { return nil }
+            return entry.backend
+        }
+        target?.cancel()
+    }
+
+    /// `replication=true|on|yes|1` asks for a physical replication connection; `database` is logical.
+    static func isPhysicalReplication(_ value: String?) -> Bool {
+        guard let value = value?.lowercased() else { return false }
+        return ["true", "on", "yes", "1"].contains(value)
+    }
+}

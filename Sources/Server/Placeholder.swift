@@ -1,1 +1,0 @@
-// Server: placeholder until its first real file lands.
