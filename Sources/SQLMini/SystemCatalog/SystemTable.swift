@@ -1,0 +1,55 @@
+// SystemTable: one pg_catalog relation, read-only and computed on each scan from a CatalogView.
+//
+// Each relation lists its columns exactly as PostgreSQL 15 names and types them (clients read
+// them by name and by position), and a function from the view to its rows. Relations minipg has
+// nothing to put in (triggers, policies, publications...) exist with their columns and no rows,
+// because psql's \d queries join them.
+
+struct SystemTable: Sendable {
+    let name: String
+    let oid: UInt32
+    let columns: [(name: String, type: SQLType)]
+    let makeRows: @Sendable (CatalogView) -> [[Value]]
+
+    init(_ name: String, oid: UInt32, columns: [(name: String, type: SQLType)],
+         rows makeRows: @escaping @Sendable (CatalogView) -> [[Value]] = { _ in [] }) {
+        self.name = name
+        self.oid = oid
+        self.columns = columns
+        self.makeRows = makeRows
+    }
+}
+
+/// Well-known OIDs of PostgreSQL's bootstrap catalog that clients may compare with.
+enum BuiltinOID {
+    static let pgCatalogNamespace: UInt32 = 11
+    static let publicNamespace: UInt32 = 2200
+    static let bootstrapSuperuser: UInt32 = 10
+    /// The role that owns `public` since PostgreSQL 15 (\dn shows it).
+    static let pgDatabaseOwner: UInt32 = 6171
+    static let heapAccessMethod: UInt32 = 2
+    static let btreeAccessMethod: UInt32 = 403
+    static let defaultCollation: UInt32 = 100
+    static let cCollation: UInt32 = 950
+    static let posixCollation: UInt32 = 951
+    static let defaultTablespace: UInt32 = 1663
+    static let globalTablespace: UInt32 = 1664
+    /// pg_class's own oid: classoid of relations in pg_description and pg_depend.
+    static let pgClassRelation: UInt32 = 1259
+}
+
+/// Shorthands for building catalog rows.
+extension Value {
+    static func name(_ text: String) -> Value { .text(text) }
+    static func char(_ text: String) -> Value { .text(text) }
+    static func optionalText(_ text: String?) -> Value { text.map(Value.text) ?? .null }
+    static func int2Vector(_ values: [Int16]) -> Value {
+        .array(ArrayValue(elementType: .int2, elements: values.map(Value.int2)))
+    }
+    static func oidVector(_ values: [UInt32]) -> Value {
+        .array(ArrayValue(elementType: .oidType, elements: values.map(Value.oid)))
+    }
+    static func textArray(_ values: [String]) -> Value {
+        .array(ArrayValue(elementType: .text, elements: values.map(Value.text)))
+    }
+}
