@@ -113,6 +113,32 @@ public enum BuiltinTypes {
         return type
     }
 
+    /// Resolves a parsed type name (already normalised to internal names by the parser:
+    /// int4, bpchar, timestamptz, "char" as `char`) to an SQLType with its typmod.
+    public static func resolve(_ typeName: TypeName) throws -> SQLType {
+        let spelled = typeName.schema.map { "\($0).\(typeName.name)" } ?? typeName.name
+        if let schema = typeName.schema, schema != "pg_catalog" {
+            throw SQLError(SQLError.undefinedObject, "type \"\(spelled)\" does not exist", position: typeName.position)
+        }
+        guard let info = byName[typeName.name] else {
+            throw SQLError(SQLError.undefinedObject, "type \"\(spelled)\" does not exist", position: typeName.position)
+        }
+        var type = SQLType(oid: info.oid)
+        do {
+            type.typmod = try typmod(for: info.name, modifiers: typeName.modifiers, spelled: info.name)
+        } catch var error as SQLError {
+            error.position = typeName.position
+            throw error
+        }
+        if typeName.isArray {
+            guard let array = type.arrayType else {
+                throw SQLError(SQLError.undefinedObject, "type \"\(spelled)[]\" does not exist", position: typeName.position)
+            }
+            type = array
+        }
+        return type
+    }
+
     private static let maxCharacterLength = 10_485_760
     private static let maxNumericPrecision = 1000
     private static let maxTimestampPrecision = 6
