@@ -1,1 +1,0 @@
-// WAL: placeholder until its first real file lands.

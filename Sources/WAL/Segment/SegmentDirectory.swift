@@ -1,0 +1,123 @@
+// SegmentDirectory: the pg_wal/ folder of one timeline: where each segment lives, creating new
+// segments zero-filled, recycling old ones, listing and removing them.
+//
+// A new segment is written full of zeros under a temporary name, fsynced, then renamed into place
+// and the directory fsynced (PostgreSQL's XLogFileInit). So a segment either exists with its full
+// length or not at all, and later fdatasyncs never have to allocate blocks. Zeros matter to the
+// reader: a record length of 0 is where valid WAL ends.
+//
+// A recycled segment is an old one renamed to a future name: it still holds records from its old
+// place in the stream. The reader cannot mistake them for new ones, because each record's xl_prev
+// names the LSN of the record before it, and old records point into old LSNs.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct SegmentDirectory {
+    let path: String
+    let timeline: TimelineID
+    let segmentSize: Int
+    /// false under fsync = off: no fsync of zero-filled files or of the directory either.
+    let synchronizes: Bool
+
+    /// Bytes written per call while zero-filling a segment.
+    private static let zeroFillChunkBytes = 1 << 20
+
+    func fileName(of segmentNumber: UInt64) -> String {
+        WALFileName.segment(timeline: timeline, segmentNumber: segmentNumber, segmentSize: segmentSize)
+    }
+
+    func filePath(of segmentNumber: UInt64) -> String {
+        path + "/" + fileName(of: segmentNumber)
+    }
+
+    /// Creates pg_wal/ if it is missing.
+    func ensureExists() throws(WALError) {
+        if mkdir(path, S_IRWXU) != 0 && errno != EEXIST {
+            throw WALError.system("create directory", file: path)
+        }
+    }
+
+    /// The segment open for writing: the existing (possibly recycled) file, or a new zero-filled
+    /// one. `created` says which.
+    func openForWriting(_ segmentNumber: UInt64) throws(WALError) -> (file: SegmentFile, created: Bool) {
+        let target = filePath(of: segmentNumber)
+        if let file = try SegmentFile.openIfExists(path: target, segmentNumber: segmentNumber, writable: true) {
+            return (file, false)
+        }
+        let temporary = path + "/xlogtemp.\(getpid())"
+        let file = try SegmentFile.create(path: temporary, segmentNumber: segmentNumber)
+        try writeZeros(into: file, from: 0)
+        if synchronizes {
+            try file.synchronize()
+        }
+        if rename(temporary, target) != 0 {
+            throw WALError.system("rename", file: temporary)
+        }
+        try synchronizeDirectory()
+        return (file, true)
+    }
+
+    /// Overwrites the file with zeros from `offset` to the end of the segment.
+    func writeZeros(into file: SegmentFile, from offset: Int) throws(WALError) {
+        let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: SegmentDirectory.zeroFillChunkBytes,
+                                                           alignment: 16)
+        defer { zeros.deallocate() }
+        zeros.initializeMemory(as: UInt8.self, repeating: 0)
+        var position = offset
+        while position < segmentSize {
+            let count = min(zeros.count, segmentSize - position)
+            try file.write(UnsafeRawBufferPointer(rebasing: zeros[0..<count]), at: position)
+            position += count
+        }
+    }
+
+    /// Segment numbers of this timeline's segment files, ascending.
+    func segmentNumbers() throws(WALError) -> [UInt64] {
+        guard let stream = opendir(path) else {
+            throw WALError.system("open directory", file: path)
+        }
+        defer { closedir(stream) }
+        var numbers: [UInt64] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if let parsed = WALFileName.parseSegment(name, segmentSize: segmentSize), parsed.timeline == timeline {
+                numbers.append(parsed.segmentNumber)
+            }
+        }
+        return numbers.sorted()
+    }
+
+    func remove(_ segmentNumber: UInt64) throws(WALError) {
+        let target = filePath(of: segmentNumber)
+        if unlink(target) != 0 && errno != ENOENT {
+            throw WALError.system("remove", file: target)
+        }
+    }
+
+    /// Renames an old segment to a future segment's name, keeping its blocks allocated.
+    func recycle(_ segmentNumber: UInt64, as newSegmentNumber: UInt64) throws(WALError) {
+        let source = filePath(of: segmentNumber)
+        if rename(source, filePath(of: newSegmentNumber)) != 0 {
+            throw WALError.system("rename", file: source)
+        }
+    }
+
+    /// fsync of the directory itself: makes created, renamed and removed names durable.
+    func synchronizeDirectory() throws(WALError) {
+        guard synchronizes else { return }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            throw WALError.system("open directory", file: path)
+        }
+        defer { close(descriptor) }
+        if fsync(descriptor) != 0 {
+            throw WALError.system("fsync directory", file: path)
+        }
+    }
+}
