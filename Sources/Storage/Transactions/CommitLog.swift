@@ -1,0 +1,143 @@
+// Storage: the commit log (PostgreSQL's pg_xact, "clog"): two bits per transaction id.
+//
+//   status bits: 00 in progress | 01 committed | 10 aborted          (PostgreSQL's values)
+//
+// Kept whole in memory (32 672 xids per 8 KiB page: 256 KiB covers a million transactions) and
+// written at checkpoints into pg_xact/XXXX segment files of 32 pages each, like PostgreSQL's SLRU:
+//
+//   page:  PageHeader (24 B, kind commitLog, LSN, CRC32C) | status bits for xids page·32672 ...
+//
+// Durability: commit and abort records are redone into it, so it only has to be as new as the
+// checkpoint's redo point; the checkpoint writes it after flushing the WAL (so a page never shows
+// a commit whose record could still be lost, even with synchronous_commit = off).
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import WAL
+
+public enum TransactionStatus: Sendable { case inProgress, committed, aborted }
+
+final class CommitLog: @unchecked Sendable {
+    static let xidsPerByte = 4
+    static let xidsPerPage = (pageSize - pageHeaderSize) * xidsPerByte
+    /// PostgreSQL's SLRU_PAGES_PER_SEGMENT.
+    static let pagesPerSegment = 32
+
+    let directory: String
+    private struct State { var bits: [UInt8] = []; var dirtyPages: Set<Int> = [] }
+    private let state = Mutex(State())
+
+    init(directory: String) { self.directory = directory }
+
+    func status(of xid: TransactionID) -> TransactionStatus {
+        if xid == .bootstrap || xid == .frozen { return .committed }
+        if !xid.isNormal { return .aborted }
+        let index = Int(xid.value)
+        return state.withLock { s in
+            let byte = index / Self.xidsPerByte
+            guard byte < s.bits.count else { return .inProgress }
+            switch (s.bits[byte] >> UInt8(2 * (index % Self.xidsPerByte))) & 0b11 {
+            case 0b01: return .committed
+            case 0b10: return .aborted
+            default: return .inProgress
+            }
+        }
+    }
+
+    func set(_ xid: TransactionID, _ status: TransactionStatus) {
+        let index = Int(xid.value)
+        let code: UInt8 = switch status { case .inProgress: 0; case .committed: 0b01; case .aborted: 0b10 }
+        state.withLock { s in
+            let byte = index / Self.xidsPerByte
+            if byte >= s.bits.count { s.bits.append(contentsOf: repeatElement(0, count: byte - s.bits.count + 4096)) }
+            let shift = UInt8(2 * (index % Self.xidsPerByte))
+            s.bits[byte] = (s.bits[byte] & ~(0b11 << shift)) | (code << shift)
+            s.dirtyPages.insert(index / Self.xidsPerPage)
+        }
+    }
+
+    private func segmentPath(_ segment: Int) -> String {
+        let hex = String(segment, radix: 16, uppercase: true)
+        return directory + "/" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// Reads every segment file (startup); each page's checksum is verified.
+    func load() throws {
+        var segment = 0
+        var bits: [UInt8] = []
+        let dataBytes = pageSize - pageHeaderSize
+        let page = UnsafeMutableRawBufferPointer.allocate(byteCount: pageSize, alignment: 16)
+        defer { page.deallocate() }
+        while true {
+            let path = segmentPath(segment)
+            let fd = open(path, O_RDONLY)
+            if fd < 0 { break }
+            defer { close(fd) }
+            for pageInSegment in 0..<Self.pagesPerSegment {
+                let n = pread(fd, page.baseAddress, pageSize, off_t(pageInSegment * pageSize))
+                if n == 0 { break }
+                let number = PageNumber(UInt32(segment * Self.pagesPerSegment + pageInSegment))
+                guard n == pageSize, PageChecksum.verify(UnsafeRawBufferPointer(page), pageNumber: number) else {
+                    throw StorageError(.corruptPage(file: path, page: PageNumber(UInt32(pageInSegment))),
+                                       "invalid page \(pageInSegment) in commit log file \"\(path)\"")
+                }
+                bits.removeLast(max(0, bits.count - Int(number.value) * dataBytes))
+                bits.append(contentsOf: repeatElement(0, count: Int(number.value) * dataBytes - bits.count))
+                bits.append(contentsOf: page[pageHeaderSize...])
+            }
+            segment += 1
+        }
+        state.withLock { $0 = State(bits: bits, dirtyPages: []) }
+    }
+
+    /// Writes the pages changed since the last call and fsyncs them (checkpoint).
+    func writeDirtyPages() throws {
+        let (bits, dirty) = state.withLock { s in
+            defer { s.dirtyPages.removeAll() }
+            return (s.bits, s.dirtyPages.sorted())
+        }
+        guard !dirty.isEmpty else { return }
+        let dataBytes = pageSize - pageHeaderSize
+        let page = UnsafeMutableRawBufferPointer.allocate(byteCount: pageSize, alignment: 16)
+        defer { page.deallocate() }
+        var touched: [String: Int32] = [:]
+        defer { for fd in touched.values { close(fd) } }
+        do {
+            for number in dirty {
+                let path = segmentPath(number / Self.pagesPerSegment)
+                if touched[path] == nil {
+                    let fd = open(path, O_RDWR | O_CREAT, 0o600)
+                    guard fd >= 0 else { throw StorageError.io("open", path: path, errno: errno) }
+                    touched[path] = fd
+                }
+                PageHeader(bytes: page).initialize(kind: .commitLog)
+                let start = number * dataBytes
+                let slice = bits[min(start, bits.count)..<min(start + dataBytes, bits.count)]
+                slice.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: page[pageHeaderSize...]).copyMemory(from: $0) }
+                PageChecksum.stamp(page, pageNumber: PageNumber(UInt32(number)))
+                let offset = off_t((number % Self.pagesPerSegment) * pageSize)
+                guard let fd = touched[path], pwrite(fd, page.baseAddress, pageSize, offset) == pageSize else {
+                    throw StorageError.io("write", path: path, errno: errno)
+                }
+            }
+            for (path, fd) in touched where fsync(fd) != 0 { throw StorageError.io("fsync", path: path, errno: errno) }
+            try syncDirectory(directory)
+        } catch {
+            state.withLock { s in s.dirtyPages.formUnion(dirty) }
+            throw error
+        }
+    }
+
+    /// Every xid below `limit` still marked in progress becomes aborted (end of recovery: nobody
+    /// is running them any more).
+    func abortAllInProgress(below limit: TransactionID) -> Int {
+        var count = 0
+        var xid = TransactionID.firstNormal
+        while xid < limit {
+            if status(of: xid) == .inProgress { set(xid, .aborted); count += 1 }
+            xid = TransactionID(xid.value + 1)
+        }
+        return count
+    }
+}
