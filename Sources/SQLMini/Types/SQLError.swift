@@ -58,6 +58,7 @@ extension SQLError {
     public static let invalidEscapeSequence = "22025"
     public static let invalidParameterValue = "22023"
     public static let invalidRegularExpression = "2201B"
+    public static let invalidArgumentForPowerFunction = "2201F"
     public static let arraySubscriptError = "2202E"
     public static let invalidTextRepresentation = "22P02"
     public static let invalidBinaryRepresentation = "22P03"
