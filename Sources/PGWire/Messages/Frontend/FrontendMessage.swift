@@ -67,6 +67,29 @@ enum FrontendMessage: Sendable, Equatable {
         return message
     }
 
+    /// The protocol documentation's name, for error messages and logs.
+    var name: String {
+        switch self {
+        case .sslRequest: "SSLRequest"
+        case .gssEncryptionRequest: "GSSENCRequest"
+        case .startup: "StartupMessage"
+        case .cancelRequest: "CancelRequest"
+        case .authenticationResponse: "PasswordMessage"
+        case .query: "Query"
+        case .parse: "Parse"
+        case .bind: "Bind"
+        case .describe: "Describe"
+        case .execute: "Execute"
+        case .close: "Close"
+        case .sync: "Sync"
+        case .flush: "Flush"
+        case .copyData: "CopyData"
+        case .copyDone: "CopyDone"
+        case .copyFail: "CopyFail"
+        case .terminate: "Terminate"
+        }
+    }
+
     /// Client side (tests): the message on the wire.
     func encode(into buffer: inout ByteBuffer) {
         switch self {
