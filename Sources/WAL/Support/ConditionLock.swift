@@ -81,7 +81,7 @@ final class ConditionLock: @unchecked Sendable {
             clock_gettime(CLOCK_MONOTONIC, &now)
             let (seconds, attoseconds) = duration.components
             let wait = max(0, seconds)
-            let nanoseconds = seconds < 0 ? 0 : Int(attoseconds / attosecondsPerNanosecond)
+            let nanoseconds = seconds < 0 ? 0 : max(0, Int(attoseconds / attosecondsPerNanosecond))
             var total = now.tv_nsec + nanoseconds
             var wholeSeconds = now.tv_sec + Int(clamping: wait)
             if total >= nanosecondsPerSecond {

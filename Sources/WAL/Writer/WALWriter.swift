@@ -293,7 +293,7 @@ public final class WALWriter: @unchecked Sendable {
         counters.writes += io.writes
         counters.syncs += io.syncs
         counters.segmentsCreated += io.segmentsCreated
-        lock.broadcast()
+        defer { lock.broadcast() }
         if let ioFailure {
             failure = ioFailure
             logger.critical("WAL write failed; the WAL writer stops", metadata: ["error": "\(ioFailure)"])
@@ -358,9 +358,9 @@ public final class WALWriter: @unchecked Sendable {
         let (file, created) = try segments.openForWriting(number)
         if created {
             counters.segmentsCreated += 1
-        } else {
-            try segments.writeZeros(into: file, from: Int(end.value % UInt64(segmentSize)))
-            if configuration.fsync { try file.synchronize() }
+        } else if try segments.zeroNonZeroChunks(of: file, from: Int(end.value % UInt64(segmentSize))),
+                  configuration.fsync {
+            try file.synchronize()
         }
         currentSegment = file
         var removed: [String] = []
