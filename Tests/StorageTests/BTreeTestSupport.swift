@@ -46,7 +46,7 @@ final class BTreeTestStore: BTreePageStore, @unchecked Sendable {
 
     func index(_ relation: RelationID, treeLock: ContentLock = ContentLock()) throws -> BTreeIndex {
         if !files.exists(relation) { try files.create(relation) }
-        return BTreeIndex(relation: relation, store: self, treeLock: treeLock)
+        return BTreeIndex(id: relation, store: self, treeLock: treeLock)
     }
 
     func readPage(_ relation: RelationID, _ page: PageNumber, _ mode: LockMode) throws -> PageGuard {

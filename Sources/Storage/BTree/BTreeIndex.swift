@@ -40,13 +40,13 @@ public final class BTreeIndex: @unchecked Sendable {
     /// The longest key, in bytes, this index accepts (about a quarter of a page).
     public static let maximumKeyLength = btreeMaximumKeyLength
 
-    public let relation: RelationID
+    public let id: RelationID
     let store: any BTreePageStore
     /// Shared by every BTreeIndex object of the same relation (see BTreeTreeLocks).
     let treeLock: ContentLock
 
-    init(relation: RelationID, store: any BTreePageStore, treeLock: ContentLock) {
-        self.relation = relation
+    init(id: RelationID, store: any BTreePageStore, treeLock: ContentLock) {
+        self.id = id
         self.store = store
         self.treeLock = treeLock
     }
@@ -85,8 +85,8 @@ public final class BTreeIndex: @unchecked Sendable {
 
     /// Where the root is; nil while the tree has no root page.
     func rootLocation() throws -> (root: UInt32, level: Int)? {
-        guard try store.pageCount(of: relation) > 0 else { return nil }
-        let metaGuard = try store.readPage(relation, PageNumber(BTreeMetaPage.pageNumber), .shared)
+        guard try store.pageCount(of: id) > 0 else { return nil }
+        let metaGuard = try store.readPage(id, PageNumber(BTreeMetaPage.pageNumber), .shared)
         defer { metaGuard.release() }
         let meta = BTreeMetaPage(metaGuard.bytes)
         if metaGuard.header.isNew { return nil }     // extended, never formatted (a crash in between)
@@ -96,7 +96,7 @@ public final class BTreeIndex: @unchecked Sendable {
 
     /// Pins and locks a node page, checking that it is a B-tree node of the level the parent says.
     func readNode(_ page: UInt32, _ mode: LockMode, level: Int) throws -> PageGuard {
-        let node = try store.readPage(relation, PageNumber(page), mode)
+        let node = try store.readPage(id, PageNumber(page), mode)
         let view = BTreePage(node.bytes)
         guard view.isFormatted, view.level == level else {
             node.release()
@@ -127,8 +127,8 @@ public final class BTreeIndex: @unchecked Sendable {
     }
 
     func corrupt(page: UInt32, _ reason: String) -> StorageError {
-        StorageError(.corruptPage(file: "index \(relation)", page: PageNumber(page)),
-                     "index \(relation) contains a corrupted page at block \(page): \(reason)")
+        StorageError(.corruptPage(file: "index \(id)", page: PageNumber(page)),
+                     "index \(id) contains a corrupted page at block \(page): \(reason)")
     }
 }
 

@@ -33,7 +33,7 @@ extension BTreeIndex {
             let leaf = BTreePage(leafGuard.bytes)
             let position = key.withUnsafeBytes { leaf.lowerBound(key: $0, tid: entry.tid) }
             if position < leaf.count, key.withUnsafeBytes({ leaf.compare(at: position, key: $0, tid: entry.tid) }) == 0 {
-                throw StorageError(.invalidState, "index \(relation) already has an entry for key with tid \(tid)")
+                throw StorageError(.invalidState, "index \(id) already has an entry for key with tid \(tid)")
             }
             if leaf.fits(keyLength: key.count) {
                 try store.logPageChanges([leafGuard], xid: xid) { leaf.insert(entry, at: position) }
@@ -45,9 +45,9 @@ extension BTreeIndex {
 
     /// The metapage locked exclusively; formats it and an empty root leaf if the tree has none yet.
     private func lockMetaCreatingRoot(xid: TransactionID) throws -> PageGuard {
-        let meta = try store.pageCount(of: relation) == 0
-            ? try store.extendRelation(relation)
-            : try store.readPage(relation, PageNumber(BTreeMetaPage.pageNumber), .exclusive)
+        let meta = try store.pageCount(of: id) == 0
+            ? try store.extendRelation(id)
+            : try store.readPage(id, PageNumber(BTreeMetaPage.pageNumber), .exclusive)
         guard meta.pageNumber.value == BTreeMetaPage.pageNumber else {
             meta.release()
             throw corrupt(page: meta.pageNumber.value, "the metapage must be page 0")
@@ -59,7 +59,7 @@ extension BTreeIndex {
         }
         if !isNew && BTreeMetaPage(meta.bytes).root != 0 { return meta }
         do {
-            let root = try store.extendRelation(relation)
+            let root = try store.extendRelation(id)
             defer { root.release() }
             try store.logPageChanges([meta, root], xid: xid) {
                 if isNew { BTreeMetaPage.format(meta.bytes) }
@@ -80,7 +80,7 @@ extension BTreeIndex {
         let count = try planInsert(entry, at: position, path: path, newPages: []).newPageCount
         var newPages: [PageGuard] = []
         defer { for page in newPages { page.release() } }
-        for _ in 0..<count { newPages.append(try store.extendRelation(relation)) }
+        for _ in 0..<count { newPages.append(try store.extendRelation(id)) }
         let plan = try planInsert(entry, at: position, path: path, newPages: newPages.map(\.pageNumber.value))
 
         var changed = Array(path[plan.topPathIndex...]) + newPages
@@ -124,7 +124,7 @@ extension BTreeIndex {
             items.insert(pending, at: insertAt)
             guard let split = BTreeSplitChooser.split(items, insertedAt: insertAt, isLeaf: page.isLeaf,
                                                       isRightmost: page.rightLink == 0) else {
-                throw StorageError(.invalidState, "index \(relation): no split point fits page \(path[index].pageNumber)")
+                throw StorageError(.invalidState, "index \(id): no split point fits page \(path[index].pageNumber)")
             }
             let right = nextNewPage()
             plan.splits.append(.init(pathIndex: index, split: split, newPage: right,
