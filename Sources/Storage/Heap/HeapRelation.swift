@@ -1,0 +1,236 @@
+// Storage: a table's heap — unordered tuples in slotted pages (PostgreSQL's heapam.c).
+//
+// Every change goes through logChanges (WAL before data, generic redo). Row versions are never
+// removed (no VACUUM yet): DELETE sets xmax, UPDATE sets the old version's xmax and t_ctid and adds
+// a new version anywhere in the table. Data bytes are opaque (SQLMini encodes rows).
+//
+// Page locks: at most one page is held, except by UPDATE when the new version goes to another
+// page; then both are locked in page-number order, so two updaters cannot deadlock.
+// Scans copy each page's visible tuples and release the page before calling back, so the callback
+// may change the same table.
+import Synchronization
+import WAL
+
+public final class HeapRelation: @unchecked Sendable {
+    public let id: RelationID
+    private let pool: BufferPool
+    private let log: PageChangeLogger
+    private let clog: CommitLog
+    /// The page that last had room (PostgreSQL's free space map, reduced to one page per relation).
+    private let insertHint = Mutex<PageNumber?>(nil)
+
+    init(id: RelationID, pool: BufferPool, log: PageChangeLogger, clog: CommitLog) {
+        self.id = id
+        self.pool = pool
+        self.log = log
+        self.clog = clog
+    }
+
+    public func pageCount() throws -> Int { try pool.pageCount(id) }
+
+    // MARK: - Insert
+
+    public func insert(_ data: [UInt8], xid: TransactionID, command: CommandID) throws -> TupleID {
+        let size = try tupleSize(data)
+        let page = try pageWithRoom(size, excluding: nil)
+        defer { page.release() }
+        var slot: UInt16 = 0
+        try log.logChanges(to: [page], xid: xid) {
+            slot = add(data, to: page, xid: xid, command: command, updated: false)
+        }
+        return TupleID(page: page.pageNumber, slot: slot)
+    }
+
+    private func tupleSize(_ data: [UInt8]) throws -> Int {
+        let size = HeapTupleHeader.size + data.count
+        guard size <= HeapPage.maxTupleSize else {
+            throw StorageError(.rowTooBig, "row is too big: size \(size), maximum size \(HeapPage.maxTupleSize)")
+        }
+        return size
+    }
+
+    /// Writes a new version into `page` (inside logChanges) and returns its slot.
+    private func add(_ data: [UInt8], to page: PageGuard, xid: TransactionID, command: CommandID, updated: Bool) -> UInt16 {
+        let pageNumber = page.pageNumber
+        let slot = UInt16(HeapPage.slotCount(page.bytes) + 1)
+        let header = HeapTupleHeader(xmin: xid, command: command, ctid: TupleID(page: pageNumber, slot: slot),
+                                     infomask: updated ? .updated : [])
+        let added = HeapPage.add(page.bytes, size: HeapTupleHeader.size + data.count) { tuple in
+            header.write(to: tuple, at: 0)
+            data.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: tuple[HeapTupleHeader.size...]).copyMemory(from: $0) }
+        }
+        precondition(added == slot)
+        return slot
+    }
+
+    /// An exclusively locked page with room for `size` bytes: the hinted page, else the last one,
+    /// else a new page at the end.
+    private func pageWithRoom(_ size: Int, excluding: PageNumber?) throws -> PageGuard {
+        var candidates: [PageNumber] = []
+        if let hint = insertHint.withLock({ $0 }) { candidates.append(hint) }
+        let count = try pool.pageCount(id)
+        if count > 0 { candidates.append(PageNumber(UInt32(count - 1))) }
+        for candidate in candidates where candidate != excluding && Int(candidate.value) < count {
+            let page = try pool.read(id, candidate, .exclusive)
+            if HeapPage.hasRoom(page.bytes, size: size) { return page }
+            page.release()
+        }
+        let page = try pool.extend(id)
+        insertHint.withLock { $0 = page.pageNumber }
+        return page
+    }
+
+    // MARK: - Reading
+
+    public func scan(snapshot: Snapshot, _ body: (TupleID, UnsafeRawBufferPointer) throws -> Bool) throws {
+        let count = try pool.pageCount(id)
+        var visible: [(TupleID, [UInt8])] = []
+        for number in 0..<count {
+            let pageNumber = PageNumber(UInt32(number))
+            let page = try pool.read(id, pageNumber, .shared)
+            visible.removeAll(keepingCapacity: true)
+            let slots = HeapPage.slotCount(page.bytes)
+            if slots > 0 {
+                for slot in 1...UInt16(slots) {
+                    guard let tuple = HeapPage.tuple(page.bytes, slot: slot) else { continue }
+                    let header = HeapTupleHeader(reading: UnsafeRawBufferPointer(tuple), at: 0)
+                    if Visibility.isVisible(header, snapshot, clog) {
+                        visible.append((TupleID(page: pageNumber, slot: slot), Array(tuple[HeapTupleHeader.size...])))
+                    }
+                }
+            }
+            page.release()
+            for (tid, data) in visible {
+                let goOn = try data.withUnsafeBytes { try body(tid, $0) }
+                if !goOn { return }
+            }
+        }
+    }
+
+    /// The tuple at `tid` if `snapshot` sees it.
+    public func fetch(_ tid: TupleID, snapshot: Snapshot) throws -> [UInt8]? {
+        guard let (header, data) = try fetchLatest(tid) else { return nil }
+        return Visibility.isVisible(header, snapshot, clog) ? data : nil
+    }
+
+    /// The version stored at `tid`, header and data, whatever its visibility (unique checks, row
+    /// locks); its header's ctid leads to a newer version if it was updated. Nil if no such tuple.
+    public func fetchLatest(_ tid: TupleID) throws -> (header: HeapTupleHeader, data: [UInt8])? {
+        guard Int(tid.page.value) < (try pool.pageCount(id)) else { return nil }
+        let page = try pool.read(id, tid.page, .shared)
+        defer { page.release() }
+        guard let tuple = HeapPage.tuple(page.bytes, slot: tid.slot) else { return nil }
+        return (HeapTupleHeader(reading: UnsafeRawBufferPointer(tuple), at: 0), Array(tuple[HeapTupleHeader.size...]))
+    }
+
+    // MARK: - Changing existing tuples
+
+    /// Reads the header at `tid` in a locked page; throws if there is no tuple there.
+    private func header(_ page: PageGuard, _ tid: TupleID) throws -> (HeapTupleHeader, UnsafeMutableRawBufferPointer) {
+        guard let tuple = HeapPage.tuple(page.bytes, slot: tid.slot) else {
+            throw StorageError(.invalidState, "tuple \(tid) does not exist in relation \(id)")
+        }
+        return (HeapTupleHeader(reading: UnsafeRawBufferPointer(tuple), at: 0), tuple)
+    }
+
+    /// PostgreSQL's HeapTupleSatisfiesUpdate: nil if `xid` may change the tuple at `tid` now,
+    /// else why not.
+    private func check(_ header: HeapTupleHeader, tid: TupleID, xid: TransactionID, command: CommandID) -> HeapModifyResult? {
+        if header.xmin == xid {
+            if header.commandID >= command { return .invisible }
+        } else if clog.status(of: header.xmin) != .committed {
+            return .invisible
+        }
+        guard header.xmax.isValid else { return nil }
+        if header.xmaxIsLockOnly {
+            if header.xmax == xid { return nil }
+            return clog.status(of: header.xmax) == .inProgress ? .beingModified(by: header.xmax) : nil
+        }
+        if header.xmax == xid { return header.xmaxCommandID >= command ? .selfModified : .invisible }
+        switch clog.status(of: header.xmax) {
+        case .inProgress: return .beingModified(by: header.xmax)
+        case .aborted: return nil
+        case .committed: return header.ctid == tid ? .deleted : .updated(newVersion: header.ctid)
+        }
+    }
+
+    public func delete(_ tid: TupleID, xid: TransactionID, command: CommandID, snapshot: Snapshot) throws -> HeapModifyResult {
+        let page = try pool.read(id, tid.page, .exclusive)
+        defer { page.release() }
+        let (old, _) = try header(page, tid)
+        if let result = check(old, tid: tid, xid: xid, command: command) { return result }
+        try log.logChanges(to: [page], xid: xid) {
+            let (_, tuple) = try header(page, tid)
+            var changed = old
+            changed.xmax = xid
+            changed.xmaxCommandID = command
+            changed.infomask.remove(.xmaxLockOnly)
+            changed.write(to: tuple, at: 0)
+        }
+        return .ok(newVersion: nil)
+    }
+
+    /// SELECT FOR UPDATE: marks the row with xmax = xid, lock-only.
+    public func lockTuple(_ tid: TupleID, xid: TransactionID, snapshot: Snapshot) throws -> HeapModifyResult {
+        let page = try pool.read(id, tid.page, .exclusive)
+        defer { page.release() }
+        let (old, _) = try header(page, tid)
+        if let result = check(old, tid: tid, xid: xid, command: snapshot.currentCommand) { return result }
+        if old.xmax == xid { return .ok(newVersion: nil) }     // already locked (or changed) by us
+        try log.logChanges(to: [page], xid: xid) {
+            let (_, tuple) = try header(page, tid)
+            var changed = old
+            changed.xmax = xid
+            changed.xmaxCommandID = snapshot.currentCommand
+            changed.infomask.insert(.xmaxLockOnly)
+            changed.write(to: tuple, at: 0)
+        }
+        return .ok(newVersion: nil)
+    }
+
+    public func update(_ tid: TupleID, newData: [UInt8], xid: TransactionID, command: CommandID,
+                       snapshot: Snapshot) throws -> HeapModifyResult {
+        let size = try tupleSize(newData)
+        while true {
+            let page = try pool.read(id, tid.page, .exclusive)
+            let (old, _) = try header(page, tid)
+            if let result = check(old, tid: tid, xid: xid, command: command) { page.release(); return result }
+            if HeapPage.hasRoom(page.bytes, size: size) {
+                defer { page.release() }
+                return .ok(newVersion: try replace(tid, in: page, with: newData, on: page, old: old, xid: xid, command: command))
+            }
+            page.release()
+            // The new version goes to another page: find one, then lock both in page order.
+            let target = try pageWithRoom(size, excluding: tid.page)
+            let targetNumber = target.pageNumber
+            target.release()
+            let first = try pool.read(id, min(tid.page, targetNumber), .exclusive)
+            let second = try pool.read(id, max(tid.page, targetNumber), .exclusive)
+            defer { first.release(); second.release() }
+            let (oldPage, newPage) = tid.page < targetNumber ? (first, second) : (second, first)
+            let (current, _) = try header(oldPage, tid)
+            if let result = check(current, tid: tid, xid: xid, command: command) { return result }
+            guard HeapPage.hasRoom(newPage.bytes, size: size) else { continue }   // filled meanwhile
+            return .ok(newVersion: try replace(tid, in: oldPage, with: newData, on: newPage, old: current, xid: xid, command: command))
+        }
+    }
+
+    /// Adds the new version to `newPage` and points the old one at it, in one WAL record.
+    private func replace(_ tid: TupleID, in oldPage: PageGuard, with data: [UInt8], on newPage: PageGuard,
+                         old: HeapTupleHeader, xid: TransactionID, command: CommandID) throws -> TupleID {
+        var newTid = tid
+        let pages = oldPage === newPage ? [oldPage] : [oldPage, newPage]
+        try log.logChanges(to: pages, xid: xid) {
+            let slot = add(data, to: newPage, xid: xid, command: command, updated: true)
+            newTid = TupleID(page: newPage.pageNumber, slot: slot)
+            let (_, tuple) = try header(oldPage, tid)
+            var changed = old
+            changed.xmax = xid
+            changed.xmaxCommandID = command
+            changed.infomask.remove(.xmaxLockOnly)
+            changed.ctid = newTid
+            changed.write(to: tuple, at: 0)
+        }
+        return newTid
+    }
+}
