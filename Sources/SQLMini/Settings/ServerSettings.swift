@@ -1,0 +1,140 @@
+// ServerSettings: the server-wide values of every setting — the defaults, overridden by
+// postgresql.conf and the command line. Sessions start from these and layer SET on top
+// (SessionSettings). A reload re-reads the file: sighup settings take the new values; changed
+// postmaster settings keep their old value until restart and are reported to the caller.
+//
+// Names containing a dot (`patroni.scope`) are custom settings, kept as strings like PostgreSQL's
+// placeholder variables.
+
+public struct ServerSettings: Sendable {
+    /// Lower-cased name → value, for every defined setting.
+    private var values: [String: SettingValue]
+    /// Custom (dotted) settings from the file or SET.
+    public private(set) var customValues: [String: String] = [:]
+
+    public init() {
+        values = Dictionary(SettingDefinition.all.map { ($0.name.lowercased(), $0.defaultValue) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Defaults overridden by the contents of a postgresql.conf.
+    public static func load(fileContents: String, fileName: String = "postgresql.conf") throws -> ServerSettings {
+        var settings = ServerSettings()
+        for entry in try ConfigFileParser.parse(fileContents, fileName: fileName) {
+            try settings.applyFileEntry(entry, fileName: fileName, allowPostmaster: true)
+        }
+        return settings
+    }
+
+    /// Re-reads the file for a reload (SIGHUP). Returns the settings after the reload and the names
+    /// of postmaster settings whose new value waits for a restart.
+    public func reloaded(fileContents: String, fileName: String = "postgresql.conf") throws -> (settings: ServerSettings, pendingRestart: [String]) {
+        var next = ServerSettings()
+        // Values that are not in the file fall back to defaults, except those fixed at startup.
+        for definition in SettingDefinition.all where definition.context == .internal || definition.context == .postmaster {
+            next.values[definition.name.lowercased()] = values[definition.name.lowercased()]
+        }
+        var pending: [String] = []
+        for entry in try ConfigFileParser.parse(fileContents, fileName: fileName) {
+            if let definition = try? SettingDefinition.named(entry.name), definition.context == .postmaster {
+                let parsed = try definition.parse(entry.value)
+                if parsed != values[definition.name.lowercased()] { pending.append(definition.name) }
+                continue
+            }
+            try next.applyFileEntry(entry, fileName: fileName, allowPostmaster: false)
+        }
+        return (next, pending)
+    }
+
+    private mutating func applyFileEntry(_ entry: ConfigFileEntry, fileName: String, allowPostmaster: Bool) throws {
+        if entry.name.contains(".") { customValues[entry.name.lowercased()] = entry.value; return }
+        do {
+            let definition = try SettingDefinition.named(entry.name)
+            guard definition.context != .internal else {
+                throw SQLError(SQLError.cantChangeRuntimeParam, "parameter \"\(definition.name)\" cannot be changed")
+            }
+            values[definition.name.lowercased()] = try definition.parse(entry.value)
+        } catch var error as SQLError {
+            error.detail = "In file \"\(fileName)\" line \(entry.line)."
+            throw error
+        }
+    }
+
+    /// Sets a value from the command line (`-c name=value`) or by initdb; any non-internal setting.
+    public mutating func set(_ name: String, to text: String) throws {
+        if name.contains(".") { customValues[name.lowercased()] = text; return }
+        let definition = try SettingDefinition.named(name)
+        guard definition.context != .internal else {
+            throw SQLError(SQLError.cantChangeRuntimeParam, "parameter \"\(definition.name)\" cannot be changed")
+        }
+        values[definition.name.lowercased()] = try definition.parse(text)
+    }
+
+    /// Sets a read-only fact the server knows at startup (data_directory, wal_segment_size, in_hot_standby).
+    public mutating func setInternal(_ name: String, _ value: SettingValue) {
+        values[name.lowercased()] = value
+    }
+
+    public func value(_ name: String) throws -> SettingValue {
+        let definition = try SettingDefinition.named(name)
+        return values[definition.name.lowercased()] ?? definition.defaultValue
+    }
+
+    public func show(_ name: String) throws -> String {
+        if name.contains("."), let custom = customValues[name.lowercased()] { return custom }
+        let definition = try SettingDefinition.named(name)
+        return definition.show(try value(name))
+    }
+
+    /// The ParameterStatus messages sent after authentication (before session overrides).
+    public var reportedParameters: [(String, String)] {
+        SettingDefinition.all.filter(\.isReported).map { ($0.name, $0.show(values[$0.name.lowercased()] ?? $0.defaultValue)) }
+    }
+
+    // MARK: Typed accessors for the server and storage
+
+    func integer(_ name: String) -> Int64 {
+        if case .integer(let v)? = values[name] { return v }
+        if case .integer(let v)? = SettingDefinition.byName[name]?.defaultValue { return v }
+        return 0
+    }
+    func bool(_ name: String) -> Bool {
+        if case .bool(let b)? = values[name] { return b }
+        return false
+    }
+    func string(_ name: String) -> String {
+        if case .string(let s)? = values[name] { return s }
+        return ""
+    }
+
+    public var port: Int { Int(integer("port")) }
+    /// listen_addresses split on commas ("*" means every interface).
+    public var listenAddresses: [String] { string("listen_addresses").split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty } }
+    public var maxConnections: Int { Int(integer("max_connections")) }
+    /// shared_buffers in 8 kB pages.
+    public var sharedBufferPages: Int { Int(integer("shared_buffers")) }
+    public var fsync: Bool { bool("fsync") }
+    public var fullPageWrites: Bool { bool("full_page_writes") }
+    /// wal_compression: "off", "on" or "zstd" (minipg compresses with zstd for both "on" and "zstd").
+    public var walCompression: String { string("wal_compression") }
+    /// synchronous_commit other than off waits for the local flush.
+    public var synchronousCommit: Bool { string("synchronous_commit") != "off" }
+    public var checkpointTimeout: Duration { .seconds(integer("checkpoint_timeout")) }
+    public var maxWALSizeBytes: Int { Int(integer("max_wal_size")) * 1024 * 1024 }
+    public var minWALSizeBytes: Int { Int(integer("min_wal_size")) * 1024 * 1024 }
+    public var walKeepSizeBytes: Int { Int(integer("wal_keep_size")) * 1024 * 1024 }
+    public var walSegmentSize: Int { Int(integer("wal_segment_size")) }
+    public var maxWALSenders: Int { Int(integer("max_wal_senders")) }
+    public var maxReplicationSlots: Int { Int(integer("max_replication_slots")) }
+    public var hotStandby: Bool { bool("hot_standby") }
+    /// password_encryption: "scram-sha-256" or "md5".
+    public var passwordEncryption: String { string("password_encryption") }
+    public var deadlockTimeout: Duration { .milliseconds(integer("deadlock_timeout")) }
+    public var logConnections: Bool { bool("log_connections") }
+    public var logDisconnections: Bool { bool("log_disconnections") }
+    public var logCheckpoints: Bool { bool("log_checkpoints") }
+    public var primaryConnInfo: String { string("primary_conninfo") }
+    public var primarySlotName: String { string("primary_slot_name") }
+    public var synchronousStandbyNames: String { string("synchronous_standby_names") }
+    public var clusterName: String { string("cluster_name") }
+    public var dataDirectory: String { string("data_directory") }
+}
