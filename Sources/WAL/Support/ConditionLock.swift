@@ -74,13 +74,15 @@ final class ConditionLock: @unchecked Sendable {
 
         private static let nanosecondsPerSecond = 1_000_000_000
         private static let attosecondsPerNanosecond: Int64 = 1_000_000_000
+        /// Longer timeouts are cut to this (about 31 years), so that the arithmetic cannot overflow.
+        private static let longestWaitSeconds: Int64 = 1_000_000_000
 
         /// Now plus `duration` (negative durations count as zero).
         static func after(_ duration: Duration) -> Deadline {
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)
             let (seconds, attoseconds) = duration.components
-            let wait = max(0, seconds)
+            let wait = min(max(0, seconds), longestWaitSeconds)
             let nanoseconds = seconds < 0 ? 0 : max(0, Int(attoseconds / attosecondsPerNanosecond))
             var total = now.tv_nsec + nanoseconds
             var wholeSeconds = now.tv_sec + Int(clamping: wait)

@@ -80,8 +80,13 @@ public final class WALWriter: @unchecked Sendable {
         writtenPosition = end
         flushedPosition = end
 
-        try segments.ensureExists()
-        try discardTail(after: end)
+        do {
+            try segments.ensureExists()
+            try discardTail(after: end)
+        } catch {
+            closed = true  // nothing to flush; keeps deinit from warning
+            throw error
+        }
         logger.debug("WAL writer opened", metadata: ["timeline": "\(timeline)", "end": "\(end)"])
     }
 
