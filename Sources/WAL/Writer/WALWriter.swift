@@ -15,7 +15,8 @@
 //   becomes the next flusher for everything inserted during the previous fdatasync.
 //
 // Invariants (all under `lock`):
-//   flushedLSN <= writtenLSN == bufferStart <= insertLSN
+//   flushedLSN <= writtenLSN <= bufferStart <= insertLSN, and writtenLSN == bufferStart
+//   whenever no write is in progress (during one, the bytes in between are in flight)
 //   buffer holds exactly the stream bytes [bufferStart, insertLSN)
 //   at most one thread does I/O at a time (`ioInProgress`); only it touches segment files, and it
 //   hands the buffer it took back as `spareBuffer`, so the two buffers are reused forever.
