@@ -33,15 +33,17 @@ struct SCRAMServerExchange {
     private(set) var state: State = .awaitingClientFirst
 
     /// `verifier` nil: fail at the end. `serverNonce`/`mockSalt` are injected so tests are deterministic.
-    init(user: String, verifierText: String?, serverNonce: [UInt8] = randomBytes(serverNonceByteCount),
+    private let mockSalt: [UInt8]
+
+    /// `serverNonce` is printable ASCII without commas (base64 of random bytes by default).
+    init(user: String, verifierText: String?,
+         serverNonce: String = base64Encode(randomBytes(serverNonceByteCount)),
          mockSalt: [UInt8] = randomBytes(SCRAM.saltByteCount)) {
         self.user = user
-        let parsed = verifierText.flatMap(SCRAMVerifier.init(parsing:))
-        self.verifier = parsed
-        self.serverNonce = base64Encode(serverNonce)
+        self.verifier = verifierText.flatMap(SCRAMVerifier.init(parsing:))
+        self.serverNonce = serverNonce
         self.mockSalt = mockSalt
     }
-    private let mockSalt: [UInt8]
 
     static func malformed(_ detail: String) -> PGError {
         PGError(severity: .fatal, sqlState: "08P01", message: "malformed SCRAM message", detail: detail)

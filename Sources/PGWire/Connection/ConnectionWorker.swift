@@ -31,15 +31,16 @@ final class ConnectionWorker: @unchecked Sendable {
     /// Set while a COPY FROM STDIN reads: a closing error to send once the backend returns.
     var pendingCloseError: PGError?
 
+    /// `random` gives n random bytes (salts, nonces); tests inject a fixed one.
     init(sink: ConnectionSink, factory: BackendFactory, remoteAddress: SocketAddress?, processID: Int32,
-         connectionLimitExceeded: Bool, logger: Logger) {
+         connectionLimitExceeded: Bool, logger: Logger, random: @escaping (Int) -> [UInt8] = randomBytes) {
         self.sink = sink
         self.factory = factory
         self.processID = processID
         self.secretKey = Int32.random(in: .min ... .max)
         self.output = OutboundBuffer(sink: sink)
         self.machine = ConnectionStateMachine(remoteAddress: remoteAddress,
-                                              connectionLimitExceeded: connectionLimitExceeded)
+                                              connectionLimitExceeded: connectionLimitExceeded, random: random)
         self.logger = logger
         self.logger[metadataKey: "pid"] = "\(processID)"
     }
