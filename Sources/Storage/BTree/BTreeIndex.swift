@@ -43,9 +43,9 @@ public final class BTreeIndex: @unchecked Sendable {
     public let id: RelationID
     let store: any BTreePageStore
     /// Shared by every BTreeIndex object of the same relation (see BTreeTreeLocks).
-    let treeLock: ContentLock
+    let treeLock: BTreeTreeLock
 
-    init(id: RelationID, store: any BTreePageStore, treeLock: ContentLock) {
+    init(id: RelationID, store: any BTreePageStore, treeLock: BTreeTreeLock) {
         self.id = id
         self.store = store
         self.treeLock = treeLock

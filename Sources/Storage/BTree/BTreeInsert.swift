@@ -13,34 +13,36 @@ import WAL
 extension BTreeIndex {
     public func insert(key: [UInt8], tid: TupleID, xid: TransactionID) throws {
         guard key.count <= btreeMaximumKeyLength else { throw btreeKeyTooLong(key.count) }
-        let entry = BTreeItem(key: key, tid: BTreeTID(tid), child: 0)
-        try withTreeLock(.exclusive) {
-            let meta = try lockMetaCreatingRoot(xid: xid)
-            defer { meta.release() }
-            var path: [PageGuard] = []
-            defer { for page in path { page.release() } }
-            let metaPage = BTreeMetaPage(meta.bytes)
-            var (pageNumber, level) = (metaPage.root, metaPage.level)
-            while true {
-                let node = try readNode(pageNumber, .exclusive, level: level)
-                path.append(node)
-                if level == 0 { break }
-                let page = BTreePage(node.bytes)
-                pageNumber = key.withUnsafeBytes { page.child(at: page.childIndex(key: $0, tid: entry.tid)) }
-                level -= 1
-            }
-            guard let leafGuard = path.last else { return }
-            let leaf = BTreePage(leafGuard.bytes)
-            let position = key.withUnsafeBytes { leaf.lowerBound(key: $0, tid: entry.tid) }
-            if position < leaf.count, key.withUnsafeBytes({ leaf.compare(at: position, key: $0, tid: entry.tid) }) == 0 {
-                throw StorageError(.invalidState, "index \(id) already has an entry for key with tid \(tid)")
-            }
-            if leaf.fits(keyLength: key.count) {
-                try store.logPageChanges([leafGuard], xid: xid) { leaf.insert(entry, at: position) }
-                return
-            }
-            try splitAndInsert(entry, at: position, path: path, meta: meta, xid: xid)
+        try withTreeLock(.exclusive) { try insertLocked(BTreeItem(key: key, tid: BTreeTID(tid), child: 0), xid: xid) }
+    }
+
+    /// Inserts `entry` (a leaf item); the caller holds the tree lock exclusively.
+    func insertLocked(_ entry: BTreeItem, xid: TransactionID) throws {
+        let meta = try lockMetaCreatingRoot(xid: xid)
+        defer { meta.release() }
+        var path: [PageGuard] = []
+        defer { for page in path { page.release() } }
+        let metaPage = BTreeMetaPage(meta.bytes)
+        var (pageNumber, level) = (metaPage.root, metaPage.level)
+        while true {
+            let node = try readNode(pageNumber, .exclusive, level: level)
+            path.append(node)
+            if level == 0 { break }
+            let page = BTreePage(node.bytes)
+            pageNumber = entry.key.withUnsafeBytes { page.child(at: page.childIndex(key: $0, tid: entry.tid)) }
+            level -= 1
         }
+        guard let leafGuard = path.last else { return }
+        let leaf = BTreePage(leafGuard.bytes)
+        let position = entry.key.withUnsafeBytes { leaf.lowerBound(key: $0, tid: entry.tid) }
+        if position < leaf.count, entry.key.withUnsafeBytes({ leaf.compare(at: position, key: $0, tid: entry.tid) }) == 0 {
+            throw StorageError(.invalidState, "index \(id) already has this key with tid \(entry.tid.tupleID)")
+        }
+        if leaf.fits(keyLength: entry.key.count) {
+            try store.logPageChanges([leafGuard], xid: xid) { leaf.insert(entry, at: position) }
+            return
+        }
+        try splitAndInsert(entry, at: position, path: path, meta: meta, xid: xid)
     }
 
     /// The metapage locked exclusively; formats it and an empty root leaf if the tree has none yet.
