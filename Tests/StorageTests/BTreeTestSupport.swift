@@ -44,7 +44,7 @@ final class BTreeTestStore: BTreePageStore, @unchecked Sendable {
         rmdir(directory)
     }
 
-    func index(_ relation: RelationID, treeLock: ContentLock = ContentLock()) throws -> BTreeIndex {
+    func index(_ relation: RelationID, treeLock: BTreeTreeLock = BTreeTreeLock()) throws -> BTreeIndex {
         if !files.exists(relation) { try files.create(relation) }
         return BTreeIndex(id: relation, store: self, treeLock: treeLock)
     }
