@@ -80,4 +80,18 @@ struct LexerTests {
         #expect(ParserTestSupport.parseError("select \"\"")?.message == "zero-length delimited identifier at or near \"\"\"\"")
         #expect(ParserTestSupport.parseError("select 123abc")?.message == "trailing junk after numeric literal at or near \"123abc\"")
     }
+
+    @Test func byteEscapesFormUTF8() throws {
+        #expect(try values(#"E'\xC3\xA9t\303\251'"#) == ["été"])
+        let invalid = ParserTestSupport.parseError(#"select E'\xC3('"#)
+        #expect(invalid?.sqlState == SQLError.characterNotInRepertoire)
+        #expect(invalid?.message == "invalid byte sequence for encoding \"UTF8\": 0xc3 0x28")
+        #expect(ParserTestSupport.parseError(#"select E'a\0b'"#)?.sqlState == SQLError.characterNotInRepertoire)
+    }
+
+    @Test func longIdentifiersAreTruncatedTo63Bytes() throws {
+        let long = String(repeating: "a", count: 70)
+        #expect(try values(long) == [String(repeating: "a", count: 63)])
+        #expect(try values("\"" + String(repeating: "é", count: 40) + "\"") == [String(repeating: "é", count: 31)])
+    }
 }

@@ -171,6 +171,7 @@ struct ParserStatementTests {
                 == .set(SetStatement(name: "extra_float_digits", value: .list([.number("-3")]), position: 5)))
         #expect(try parse("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                 == .setTransaction(TransactionModes(isolationLevel: .readCommitted), sessionDefault: false))
+        #expect(try parse("SET ROLE postgres") == .set(SetStatement(name: "role", value: .list([.identifier("postgres")]), position: 5)))
         #expect(try parse("RESET ALL") == .reset(name: nil))
         #expect(try parse("reset work_mem") == .reset(name: "work_mem"))
         #expect(try parse("SHOW ALL") == .show(name: "all"))

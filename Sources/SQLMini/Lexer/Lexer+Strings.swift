@@ -7,7 +7,7 @@
 
 extension Lexer {
     mutating func scanString(start: Int, escapes: Bool) throws(SQLError) -> Token {
-        var value = String.UnicodeScalarView()
+        var value = StringConstantBuilder()
         try scanStringBody(start: start, escapes: escapes, into: &value)
         // 'foo'
         // 'bar'  continues the same constant.
@@ -25,12 +25,11 @@ extension Lexer {
                 break
             }
         }
-        return Token(kind: .string, value: String(value), start: start, end: index)
+        return Token(kind: .string, value: try value.finish(at: start), start: start, end: index)
     }
 
     /// Scans from the opening quote to just past the closing one.
-    private mutating func scanStringBody(start: Int, escapes: Bool,
-                                         into value: inout String.UnicodeScalarView) throws(SQLError) {
+    private mutating func scanStringBody(start: Int, escapes: Bool, into value: inout StringConstantBuilder) throws(SQLError) {
         index += 1  // opening '
         while true {
             guard let c = peek() else {
@@ -54,7 +53,7 @@ extension Lexer {
     }
 
     /// One backslash escape of an E'...' string; `index` is just past the backslash.
-    private mutating func scanEscape(start: Int, into value: inout String.UnicodeScalarView) throws(SQLError) {
+    private mutating func scanEscape(start: Int, into value: inout StringConstantBuilder) throws(SQLError) {
         guard let c = peek() else {
             throw error("unterminated quoted string at or near \"\(source(start, text.count))\"", at: start)
         }
@@ -66,20 +65,22 @@ extension Lexer {
         case "r": value.append("\r")
         case "t": value.append("\t")
         case "x":
-            let code = scanDigits(radix: 16, maxCount: 2)
-            if let code, let scalar = Unicode.Scalar(code) { value.append(scalar) } else { value.append("x") }
+            if let code = scanDigits(radix: 16, maxCount: 2) {
+                try value.appendByte(UInt8(code), at: start)
+            } else {
+                value.append("x")
+            }
         case "u", "U":
             let count = c == "u" ? 4 : 8
-            guard let code = scanDigits(radix: 16, maxCount: count, exactly: true), let scalar = Unicode.Scalar(code) else {
-                throw SQLError(SQLError.invalidEscapeSequence, "invalid Unicode escape",
-                               hint: "Unicode escapes must be \\uXXXX or \\UXXXXXXXX.", position: index)
+            guard let code = scanDigits(radix: 16, maxCount: count, exactly: true), code != 0,
+                  let scalar = Unicode.Scalar(code) else {
+                throw SQLError(SQLError.invalidEscapeSequence, "invalid Unicode escape value",
+                               position: start + 1)
             }
             value.append(scalar)
         case "0"..."7":
             index -= 1
-            if let code = scanDigits(radix: 8, maxCount: 3), let scalar = Unicode.Scalar(code & 0xFF) {
-                value.append(scalar)
-            }
+            if let code = scanDigits(radix: 8, maxCount: 3) { try value.appendByte(UInt8(code & 0xFF), at: start) }
         default:
             value.append(c)
         }
@@ -129,7 +130,7 @@ extension Lexer {
         if value.isEmpty {
             throw error("zero-length delimited identifier at or near \"\(source(start, index))\"", at: start)
         }
-        return Token(kind: .quotedIdentifier, value: String(value), start: start, end: index)
+        return Token(kind: .quotedIdentifier, value: Lexer.truncatedIdentifier(String(value)), start: start, end: index)
     }
 
     /// `$$...$$` or `$tag$...$tag$`; nil when the `$` does not open a dollar quote.
@@ -151,5 +152,48 @@ extension Lexer {
             i += 1
         }
         throw error("unterminated dollar-quoted string at or near \"\(source(start, text.count))\"", at: start)
+    }
+}
+
+/// Collects a string constant as UTF-8 bytes. Octal and `\x` escapes give single bytes, so the
+/// whole constant is validated at the end (E'\xC3\xA9' is "é"), as PostgreSQL checks for a UTF8
+/// database; NUL is refused.
+struct StringConstantBuilder {
+    private var bytes: [UInt8] = []
+
+    mutating func append(_ scalar: Unicode.Scalar) {
+        UTF8.encode(scalar) { bytes.append($0) }
+    }
+
+    mutating func appendByte(_ byte: UInt8, at start: Int) throws(SQLError) {
+        if byte == 0 { throw StringConstantBuilder.invalidBytes([0], at: start) }
+        bytes.append(byte)
+    }
+
+    mutating func finish(at start: Int) throws(SQLError) -> String {
+        var scalars = String.UnicodeScalarView()
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                scalars.append(scalar)
+                offset += UTF8.width(scalar)
+            case .emptyInput:
+                return String(scalars)
+            case .error:
+                throw StringConstantBuilder.invalidBytes(Array(bytes[offset...].prefix(2)), at: start)
+            }
+        }
+    }
+
+    private static func invalidBytes(_ bytes: [UInt8], at start: Int) -> SQLError {
+        let hex = bytes.map { byte in
+            let digits = String(byte, radix: 16)
+            return "0x" + (digits.count == 1 ? "0" + digits : digits)
+        }.joined(separator: " ")
+        return SQLError(SQLError.characterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": \(hex)",
+                        position: start + 1)
     }
 }

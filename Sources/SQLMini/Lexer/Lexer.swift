@@ -1,6 +1,7 @@
 // Lexer: turns SQL text into Tokens, following PostgreSQL's scan.l for the parts minipg speaks:
 // whitespace, `--` and nested `/* */` comments, identifiers (unquoted ones folded to lower case,
-// "quoted" ones kept), numbers, $n parameters, operators, and strings (Lexer+Strings.swift).
+// "quoted" ones kept, both truncated to 63 bytes), numbers, $n parameters, operators, and
+// strings (Lexer+Strings.swift).
 //
 // Invariants: the token list always ends with one .endOfInput token whose start is the length of
 // the text; a lexical error throws SQLError 42601 pointing at the offending token's first
@@ -12,6 +13,8 @@ struct Lexer {
     /// Characters that allow a multi-character operator to end in `+` or `-` (scan.l).
     static let nonMathOperatorCharacters: Set<Unicode.Scalar> = ["~", "!", "@", "#", "^", "&", "|", "`", "?", "%"]
     static let punctuation: Set<Unicode.Scalar> = ["(", ")", "[", "]", ",", ";", "."]
+    /// NAMEDATALEN - 1: longer identifiers are truncated to this many bytes, like PostgreSQL.
+    static let maximumIdentifierBytes = 63
 
     let text: [Unicode.Scalar]
     var index = 0
@@ -129,7 +132,20 @@ struct Lexer {
             }
             index += 1
         }
-        return Token(kind: .identifier, value: String(folded), start: start, end: index)
+        return Token(kind: .identifier, value: Lexer.truncatedIdentifier(String(folded)), start: start, end: index)
+    }
+
+    /// Cuts an identifier to maximumIdentifierBytes of UTF-8 at a character boundary.
+    static func truncatedIdentifier(_ name: String) -> String {
+        guard name.utf8.count > maximumIdentifierBytes else { return name }
+        var result = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in name.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            if bytes > maximumIdentifierBytes { break }
+            result.append(scalar)
+        }
+        return String(result)
     }
 
     mutating func scanParameter(start: Int) -> Token {

@@ -90,6 +90,13 @@ extension ParserState {
                 kind = .primaryKey
             } else if acceptKeyword("unique") {
                 kind = .unique
+            } else if constraintName == nil, acceptKeyword("collate") {
+                // Only the database's one collation exists; `COLLATE "C"` and friends are accepted.
+                _ = try parseLabel()
+                if acceptSymbol(".") { _ = try parseLabel() }
+                continue
+            } else if isKeyword("check") || isKeyword("references") || isKeyword("generated") {
+                throw error(SQLError.featureNotSupported, "\(current.value.uppercased()) constraints are not supported")
             } else {
                 if constraintName != nil { throw syntaxError() }
                 return column

@@ -236,6 +236,7 @@ extension ParserState {
 
     /// `[NOT] LIKE|ILIKE|BETWEEN|IN ...`
     mutating func parsePatternMatch(left: Expression) throws(SQLError) -> Expression {
+        let position = current.position  // PostgreSQL points at NOT in `NOT LIKE`
         let negated = acceptKeyword("not")
         let token = advance()
         let operandPrecedence = Precedence.patternMatch + 1
@@ -246,7 +247,7 @@ extension ParserState {
             if acceptKeyword("escape") { escape = try parseExpression(minimumPrecedence: operandPrecedence) }
             let like = LikeExpression(value: left, pattern: pattern, escape: escape,
                                       caseInsensitive: token.value == "ilike", negated: negated)
-            return Expression(.like(like), position: token.position)
+            return Expression(.like(like), position: position)
         case "between":
             var symmetric = false
             if acceptKeyword("symmetric") { symmetric = true } else { _ = acceptKeyword("asymmetric") }
@@ -254,16 +255,16 @@ extension ParserState {
             try expectKeyword("and")
             let high = try parseExpression(minimumPrecedence: operandPrecedence)
             let between = BetweenExpression(value: left, low: low, high: high, symmetric: symmetric, negated: negated)
-            return Expression(.between(between), position: token.position)
+            return Expression(.between(between), position: position)
         case "in":
             try expectSymbol("(")
             if let query = try parseSubqueryIfPresent() {
                 try expectSymbol(")")
-                return Expression(.inSubquery(left, query, negated: negated), position: token.position)
+                return Expression(.inSubquery(left, query, negated: negated), position: position)
             }
             let list = try parseExpressionList()
             try expectSymbol(")")
-            return Expression(.inList(left, list, negated: negated), position: token.position)
+            return Expression(.inList(left, list, negated: negated), position: position)
         default:
             // SIMILAR TO is not supported.
             throw syntaxError(at: token)

@@ -142,6 +142,10 @@ extension ParserState {
             _ = acceptKeyword("session")
         }
         let position = current.position
+        if acceptKeyword("role") {
+            let value: SetStatement.Value = acceptKeyword("none") ? .defaultValue : .list([try parseSetArgument()])
+            return .set(SetStatement(local: local, name: "role", value: value, position: position))
+        }
         if acceptKeywords("session", "authorization") {
             let value: SetStatement.Value = acceptKeyword("default") ? .defaultValue : .list([try parseSetArgument()])
             return .set(SetStatement(local: local, name: "session_authorization", value: value, position: position))
