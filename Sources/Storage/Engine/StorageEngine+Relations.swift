@@ -10,7 +10,10 @@ extension StorageEngine {
                 let limit = counter.next &+ Self.oidLogBatch
                 var payload = ByteWriter()
                 payload.u32(limit)
-                _ = try pageLog.insert(.xlog, info: XLOGInfo.nextOID, xid: .invalid, payload: payload.bytes)
+                // Flushed at once (every 8192 OIDs): a relation file named by an OID exists on
+                // disk before any WAL record about it is flushed, so an OID must never come back.
+                let (_, end) = try pageLog.insert(.xlog, info: XLOGInfo.nextOID, xid: .invalid, payload: payload.bytes)
+                try wal.flush(upTo: end)
                 counter.loggedLimit = limit
             }
             defer { counter.next += 1 }

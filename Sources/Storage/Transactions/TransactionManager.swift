@@ -96,6 +96,9 @@ public final class TransactionManager: @unchecked Sendable {
 
     func isRunning(_ xid: TransactionID) -> Bool { monitor.withLock { running.contains(xid) } }
 
+    /// The xid `waiter` is blocked on, if any (pg_locks-style introspection, tests).
+    func blocker(of waiter: TransactionID) -> TransactionID? { monitor.withLock { waitsFor[waiter] } }
+
     // MARK: - Relations created or dropped by a transaction
 
     /// The file is removed if `xid` aborts (a CREATE TABLE rolled back).
