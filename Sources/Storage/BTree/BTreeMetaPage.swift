@@ -33,10 +33,6 @@ struct BTreeMetaPage {
         self.bytes = bytes
     }
 
-    init(readOnly bytes: UnsafeRawBufferPointer) {
-        self.init(UnsafeMutableRawBufferPointer(mutating: bytes))
-    }
-
     /// Formats an empty tree's metapage (no root yet). Keeps the page LSN.
     static func format(_ bytes: UnsafeMutableRawBufferPointer) {
         let header = PageHeader(bytes: bytes)

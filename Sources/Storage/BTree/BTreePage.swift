@@ -1,12 +1,12 @@
 // A B-tree node page (leaf or internal): a slotted page whose line pointers are kept in key order.
 //
-//  0            24                                                          8184        8192
-//  +------------+--------------------------------+----------+--------------+-----------+
-//  | page header| line pointers, 4 B each, in    |  free    | ← items      | special:  |
-//  | (Storage:  | entry order →                  |  space   | (packed      | rightLink |
-//  | LSN, CRC,  |                     pd_lower ──┘          └── pd_upper)  | u32       |
-//  | lower,upper| pd_kind = btree                                          | level u32 |
-//  +------------+----------------------------------------------------------+-----------+
+//  0            24                              pd_lower        pd_upper             8184       8192
+//  +------------+-------------------------------+---------------+--------------------+-----------+
+//  | page header| line pointers, 4 B each,      |  free space   | items, packed      | special:  |
+//  | (Storage;  | in entry order →              |  (all zeros)  | towards the end ←  | rightLink |
+//  | pd_kind =  |                               |               |                    | level     |
+//  | btree)     |                               |               |                    |           |
+//  +------------+-------------------------------+---------------+--------------------+-----------+
 //
 //  line pointer:  offset u16 | length u16                (like PostgreSQL's ItemIdData)
 //  item:          heap page u32 | heap slot u16 | key length u16 | child page u32 | key bytes
@@ -46,11 +46,6 @@ struct BTreePage {
     init(_ bytes: UnsafeMutableRawBufferPointer) {
         precondition(bytes.count == pageSize, "a B-tree page is \(pageSize) bytes")
         self.bytes = bytes
-    }
-
-    /// Read-only view (the caller promises not to call the mutating methods).
-    init(readOnly bytes: UnsafeRawBufferPointer) {
-        self.init(UnsafeMutableRawBufferPointer(mutating: bytes))
     }
 
     private var header: PageHeader { PageHeader(bytes: bytes) }
