@@ -1,12 +1,13 @@
 // A B-tree index (PostgreSQL's nbtree, simplified): entries (key, heap TID) kept sorted in
-// BTreeEntryOrder, duplicates allowed, uniqueness left to the caller.
+// BTreeEntryOrder, duplicates allowed; UNIQUE is checked with the caller's help (BTreeUnique).
 //
 //   page 0: metapage ──root──► internal pages (level ≥ 1) ──downlinks──► leaves (level 0)
 //                                                     leaf ──rightLink──► leaf ──► … ──► 0
 //
 // Layouts: BTreeMetaPage.swift (page 0), BTreePage.swift (every other page).
-// Files of this type, by job: BTreeIndex (the public API and locking), BTreeInsert (insert and
-// splits), BTreeScan (range scans), BTreeVerify (structure checks for tests).
+// Files of this type, by job: BTreeIndex (the type, delete, descent), BTreeInsert (insert and
+// splits), BTreeUnique (insert into a UNIQUE index), BTreeScan (range scans), BTreeVerify
+// (structure checks), BTreeTreeLock (the per-index lock), BTreeBufferPoolStore (the engine's pages).
 //
 // Concurrency, deliberately simple: one reader/writer lock per index (`treeLock`). Scans hold it
 // shared, and only while they descend or read one leaf: they copy that leaf's matching entries out
@@ -14,6 +15,7 @@
 // this index). That is safe because entries only ever move right (a split keeps the lower half in
 // place and moves the upper half to a new right sibling) and pages are never removed, so following
 // the right link recorded when the leaf was read never skips an entry that existed before the scan.
+// (TRUNCATE does remove pages: the SQL layer's table lock must keep scans out while it runs.)
 // Inserts and deletes hold the lock exclusively for their whole duration, plus the buffer content
 // locks of the pages they change. The next step is Lehman–Yao (high keys and move-right on every
 // level, PostgreSQL's nbtree): writers would then lock only the pages they change, and readers
@@ -23,7 +25,6 @@
 // parent (and the metapage when the root splits) in one record, so redo is generic and atomic.
 // The tree never shrinks: deleting entries leaves empty leaves in place (PostgreSQL reclaims them
 // with VACUUM's page deletion, not done here).
-import Synchronization
 import WAL
 
 /// One end of a range scan.
