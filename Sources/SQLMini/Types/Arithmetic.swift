@@ -57,7 +57,7 @@ enum Arithmetic {
                     if x == 0 && y < 0 { throw SQLError(SQLError.invalidArgumentForPowerFunction, "zero raised to a negative power is undefined") }
                     let p = pow(x, y)
                     guard p.isFinite else { throw floatOverflow() }
-                    return powType.oid == SQLType.numeric.oid ? .numeric(try Numeric(p)) : .float8(p)
+                    return powType.oid == SQLType.numeric.oid ? .numeric(try Numeric(double: p)) : .float8(p)
                 }
             case "&", "|", "#", "<<", ">>":
                 guard max(rl, rr) <= int8Rank else { return nil }

@@ -176,7 +176,7 @@ public enum BuiltinTypes {
     }
 }
 
-extension String {
+extension StringProtocol {
     /// The string without leading and trailing spaces (FoundationEssentials has no trimming).
     var trimmingSpaces: String {
         var slice = Substring(self)

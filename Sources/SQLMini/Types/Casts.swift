@@ -103,8 +103,8 @@ public enum Casts {
             case .int2(let v): return .numeric(Numeric(Int64(v)))
             case .int4(let v): return .numeric(Numeric(Int64(v)))
             case .int8(let v): return .numeric(Numeric(v))
-            case .float4(let v): return .numeric(try Numeric(Double(v)))
-            case .float8(let v): return .numeric(try Numeric(v))
+            case .float4(let v): return .numeric(try Numeric(double: Double(v)))
+            case .float8(let v): return .numeric(try Numeric(double: v))
             case .pgLSN(let v): return .numeric(Numeric(coefficient: Int128(v), scale: 0))
             default: return try viaText(value, from: from, to: to, catalog: catalog)
             }

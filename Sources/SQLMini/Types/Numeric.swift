@@ -134,7 +134,7 @@ public struct Numeric: Sendable, CustomStringConvertible {
 
     // MARK: Conversions
 
-    public init(_ double: Double) throws {
+    public init(double: Double) throws {
         guard double.isFinite else {
             if double.isNaN { self = .nan; return }
             throw SQLError(SQLError.featureNotSupported, "cannot convert infinity to numeric")
