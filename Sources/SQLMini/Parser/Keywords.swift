@@ -4,6 +4,8 @@
 // - reserved: never a column, table or function name, nor an alias without AS (SELECT, FROM, ...)
 // - typeOrFunctionName: may name a function or type but not a column or table, and is never a
 //   bare alias (JOIN, LEFT, LIKE, ...), which is what lets `FROM a LEFT JOIN b` parse.
+// - columnNameOnly: may name a column, but as a function or type it has its own grammar
+//   (INT, CHAR, EXISTS, ...); the parser handles those words where they have it.
 
 enum Keywords {
     static let reserved: Set<String> = [
@@ -21,6 +23,14 @@ enum Keywords {
         "authorization", "binary", "collation", "concurrently", "cross", "current_schema", "freeze", "full",
         "ilike", "inner", "is", "isnull", "join", "left", "like", "natural", "notnull", "outer", "overlaps",
         "right", "similar", "tablesample", "verbose",
+    ]
+
+    /// May name a column but not a function or type; SQL text quotes them (quote_ident).
+    static let columnNameOnly: Set<String> = [
+        "between", "bigint", "bit", "boolean", "char", "character", "coalesce", "dec", "decimal", "exists",
+        "extract", "float", "greatest", "grouping", "inout", "int", "integer", "interval", "least", "national",
+        "nchar", "none", "normalize", "nullif", "numeric", "out", "overlay", "position", "precision", "real", "row",
+        "setof", "smallint", "substring", "time", "timestamp", "treat", "trim", "values", "varchar",
     ]
 
     /// May this unquoted word name a column or table (PostgreSQL's ColId)?

@@ -14,6 +14,16 @@ public enum Parser {
         var parser = ParserState(tokens: tokens, text: text)
         return try parser.parseStatements()
     }
+
+    /// Parses a lone expression, such as a column default kept as SQL text (pg_attrdef.adbin,
+    /// written with Expression.sqlText).
+    public static func parseExpression(_ sql: String) throws(SQLError) -> Expression {
+        let (tokens, text) = try Lexer.tokenize(sql)
+        var parser = ParserState(tokens: tokens, text: text)
+        let expression = try parser.parseExpression()
+        guard parser.current.kind == .endOfInput else { throw parser.syntaxError() }
+        return expression
+    }
 }
 
 struct ParserState {
