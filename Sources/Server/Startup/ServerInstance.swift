@@ -1,0 +1,143 @@
+// ServerInstance: one running database instance — the composition root.
+//
+// Startup: read postgresql.conf (+ -c overrides) and pg_hba.conf, take the postmaster.pid lock,
+// open the storage engine (which runs crash recovery from the last checkpoint if the server did not
+// shut down cleanly), open the database, listen. Shutdown, by signal, as PostgreSQL's postmaster:
+//   SIGTERM  smart:     stop accepting connections, wait for the sessions to end, checkpoint, exit
+//   SIGINT   fast:      stop accepting, terminate sessions (their transactions roll back), checkpoint, exit
+//   SIGQUIT  immediate: exit at once without a checkpoint; the next start runs crash recovery
+// SIGHUP re-reads pg_hba.conf and the reloadable settings... not yet: it is logged and ignored.
+// Invariant: the shutdown checkpoint runs only after every session has ended, so nothing is written
+// after it; an immediate shutdown writes nothing at all.
+
+import Dispatch
+import Foundation
+import Logging
+import PGWire
+import SQLMini
+import Storage
+
+public enum ServerInstance {
+    /// Runs the server until a shutdown signal; returns the process exit code.
+    public static func runUntilShutdown(dataDirectory path: String, overrides: [(String, String)]) -> Int32 {
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label) }
+        var logger = Logger(label: "minipg.server")
+        logger.logLevel = .info
+        let directory = DataDirectory(path)
+        let startTime = Date()
+        let configuration: ServerConfiguration
+        let hba: HostBasedAuthentication
+        do {
+            try directory.validate()
+            configuration = try ServerConfiguration.load(directory: directory, overrides: overrides)
+            let hbaText = try String(contentsOfFile: directory.hbaFile, encoding: .utf8)
+            hba = try HostBasedAuthentication(parsing: hbaText, file: directory.hbaFile)
+            try directory.lock(port: configuration.port, listenAddresses: configuration.listenAddresses.joined(separator: ","), startTime: startTime)
+        } catch {
+            logger.critical("\(error)")
+            return 1
+        }
+        defer { directory.unlock() }
+
+        let signals = ShutdownSignals()
+        let storage: StorageEngine
+        let database: Database
+        let server: PGServer
+        do {
+            logger.info("starting minipg 0.1 (PostgreSQL 15 protocol) on \(configuration.listenAddresses.joined(separator: ", ")) port \(configuration.port)")
+            storage = try StorageEngine(dataDirectory: directory.path, configuration: configuration.storage, logger: logger)
+            database = try Database(storage: storage, settings: configuration.settings, logger: logger)
+            let factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
+                                               parameterStatus: configuration.parameterStatus, logger: logger)
+            server = PGServer(host: configuration.listenAddresses, port: configuration.port, factory: factory, logger: logger)
+            try server.start()
+        } catch {
+            logger.critical("\(error)")
+            return 1
+        }
+        logger.info("database system is ready to accept connections")
+
+        let mode = signals.waitForShutdown()
+        switch mode {
+        case .smart:
+            logger.info("received smart shutdown request")
+            server.closeListeners()
+            while server.connectionCount > 0 && signals.current == .smart { usleep(50_000) }
+            if signals.current == .fast {
+                logger.info("received fast shutdown request")
+                server.terminateAllSessions()
+            }
+        case .fast:
+            logger.info("received fast shutdown request")
+            server.closeListeners()
+            logger.info("aborting any active transactions")
+            server.terminateAllSessions()
+        case .immediate:
+            logger.info("received immediate shutdown request")
+            directory.unlock()
+            logger.info("database system is shut down")
+            _exit(0)
+        }
+        server.stop()
+        logger.info("shutting down")
+        do {
+            try storage.shutdown()
+        } catch {
+            logger.critical("shutdown checkpoint failed: \(error)")
+            return 1
+        }
+        logger.info("database system is shut down")
+        return 0
+    }
+}
+
+/// Turns SIGTERM / SIGINT / SIGQUIT into a shutdown mode the main thread waits for.
+final class ShutdownSignals: @unchecked Sendable {
+    enum Mode { case smart, fast, immediate }
+
+    private let queue = DispatchQueue(label: "minipg.signals")
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var mode: Mode?
+    private let arrived = DispatchSemaphore(value: 0)
+
+    init() {
+        signal(SIGPIPE, SIG_IGN)
+        for (number, mode) in [(SIGTERM, Mode.smart), (SIGINT, .fast), (SIGQUIT, .immediate)] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in self?.deliver(mode) }
+            source.resume()
+            sources.append(source)
+        }
+        signal(SIGHUP, SIG_IGN)
+    }
+
+    private func deliver(_ newMode: Mode) {
+        lock.lock()
+        // A later, more urgent signal upgrades the shutdown (smart → fast → immediate).
+        let upgrade: Bool
+        switch (mode, newMode) {
+        case (nil, _): upgrade = true
+        case (.smart?, .fast), (.smart?, .immediate), (.fast?, .immediate): upgrade = true
+        default: upgrade = false
+        }
+        if upgrade { mode = newMode }
+        lock.unlock()
+        if upgrade {
+            if newMode == .immediate { _exit(0) }
+            arrived.signal()
+        }
+    }
+
+    var current: Mode? {
+        lock.lock(); defer { lock.unlock() }
+        return mode
+    }
+
+    func waitForShutdown() -> Mode {
+        arrived.wait()
+        lock.lock(); defer { lock.unlock() }
+        return mode ?? .fast
+    }
+}
