@@ -123,6 +123,44 @@ import WAL
         }
     }
 
+    @Test func randomInsertsAndDeletesMatchAModel() throws {
+        try withIndex(frames: 24) { _, index throws in
+            var random = BTreeTestRandom(state: 2026)
+            var model = Set<Int>()
+            for step in 0..<6_000 {
+                let number = Int.random(in: 0..<1_500, using: &random)
+                // Key lengths vary (8 to 400 bytes) so that splits see uneven items.
+                let key = btreeTestKey(number / 3, length: 8 + number % 393)
+                if model.contains(number) {
+                    #expect(try index.delete(key: key, tid: btreeTestTID(number)))
+                    model.remove(number)
+                } else {
+                    try index.insert(key: key, tid: btreeTestTID(number), xid: xid)
+                    model.insert(number)
+                }
+                if step % 1_000 == 999 { #expect(try index.verifyStructure() == model.count) }
+            }
+            let expected = model.sorted { a, b in
+                let (ka, kb) = (btreeTestKey(a / 3, length: 8 + a % 393), btreeTestKey(b / 3, length: 8 + b % 393))
+                return ka == kb ? a < b : ka.lexicographicallyPrecedes(kb)
+            }
+            #expect(try index.allEntries().map(\.1) == expected.map(btreeTestTID))
+        }
+    }
+
+    @Test func emptyAndInvertedRangesFindNothing() throws {
+        try withIndex { _, index throws in
+            for number in 0..<500 { try index.insert(key: btreeTestKey(number), tid: btreeTestTID(number), xid: xid) }
+            let beyond = BTreeBound(key: btreeTestKey(10_000), inclusive: true)
+            #expect(try index.allEntries(from: beyond, to: nil).isEmpty)
+            #expect(try index.allEntries(from: BTreeBound(key: btreeTestKey(300), inclusive: true),
+                                         to: BTreeBound(key: btreeTestKey(200), inclusive: true)).isEmpty)
+            #expect(try index.allEntries(from: BTreeBound(key: btreeTestKey(300), inclusive: false),
+                                         to: BTreeBound(key: btreeTestKey(300), inclusive: true)).isEmpty)
+            #expect(try index.allEntries(from: nil, to: BTreeBound(key: [], inclusive: false)).isEmpty)
+        }
+    }
+
     @Test func keysUpToTheLimitAreAcceptedLongerOnesRefused() throws {
         try withIndex { _, index throws in
             let limit = BTreeIndex.maximumKeyLength
