@@ -50,7 +50,7 @@ import Testing
     @Test func errorResponseFieldsInOrder() {
         var buffer = ByteBuffer()
         BackendMessage.errorResponse(PGError(sqlState: "42601", message: "m", position: 3)).encode(into: &buffer)
-        let expected: [UInt8] = [UInt8(ascii: "E"), 0, 0, 0, 35]
+        let expected: [UInt8] = [UInt8(ascii: "E"), 0, 0, 0, 32]
             + Array("SERROR\0VERROR\0C42601\0Mm\0P3\0".utf8) + [0]
         #expect(Array(buffer.readableBytesView) == expected)
     }

@@ -17,11 +17,17 @@ import Testing
         let sink = RecordingSink()
         let worker = ConnectionWorker(sink: sink, factory: factory, remoteAddress: nil, processID: 4242,
                                       connectionLimitExceeded: connectionLimitExceeded,
-                                      logger: Logger(label: "test"), random: counting)
+                                      logger: quietLogger, random: counting)
         for event in events { _ = worker.queue.push(event) }
         worker.run()
         return (sink, factory)
     }
+
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "PGWireTests")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     static func messages(_ list: [FrontendMessage]) -> [WorkerEvent] { list.map { .message($0) } }
 

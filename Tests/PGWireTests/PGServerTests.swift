@@ -1,0 +1,102 @@
+// PGServer over real sockets on 127.0.0.1: a raw client sends exact bytes (malformed ones too)
+// and reads the answers; shutdown and max_connections are exercised the same way.
+
+import Foundation
+import NIOCore
+import Testing
+@testable import PGWire
+
+@Suite(.serialized) struct PGServerTests {
+    @Test func trustSessionOverTCP() throws {
+        let factory = TestFactory()
+        let (server, port) = try makeTestServer(factory)
+        defer { server.stop() }
+        let client = try RawClient(port: port)
+        client.send([.sslRequest])
+        #expect(client.readByte() == UInt8(ascii: "N"))
+        let startup = try client.startTrusted()
+        #expect(startup.first == .authentication(.ok))
+        #expect(startup.last == .readyForQuery(.idle))
+        client.send([.query(Query(sql: "select 1"))])
+        #expect(try client.readUntilReady() == ConnectionWorkerTests.selectOneResult + [.readyForQuery(.idle)])
+        client.send([.terminate])
+        #expect(try client.readUntilClosed().isEmpty)
+    }
+
+    @Test func malformedMessagesCloseOnlyThatConnection() throws {
+        let (server, port) = try makeTestServer(TestFactory())
+        defer { server.stop() }
+        let bystander = try RawClient(port: port)
+        _ = try bystander.startTrusted()
+        let cases: [([UInt8], String)] = [
+            ([UInt8(ascii: "Q"), 0, 0, 0, 2], "invalid message length"),
+            ([UInt8(ascii: "Q"), 0x40, 0, 0, 1], "invalid message length"),
+            ([UInt8(ascii: "?"), 0, 0, 0, 4], "invalid frontend message type 63"),
+            ([UInt8(ascii: "Q"), 0, 0, 0, 5, UInt8(ascii: "x")], "invalid message format"),
+        ]
+        for (bytes, message) in cases {
+            let client = try RawClient(port: port)
+            _ = try client.startTrusted()
+            client.send(bytes)
+            #expect(try client.readUntilClosed() == [.errorResponse(.protocolViolation(message))])
+        }
+        // An oversized startup packet and an unsupported protocol version.
+        let startupCases: [([UInt8], String)] = [([0, 0, 0x30, 0, 0, 3, 0, 0], "invalid length of startup packet"),
+                                 ([0, 0, 0, 8, 0, 4, 0, 0], "unsupported frontend protocol 4.0: server supports 3.0 to 3.0")]
+        for (bytes, message) in startupCases {
+            let client = try RawClient(port: port)
+            client.send(bytes)
+            #expect(try client.readUntilClosed() == [.errorResponse(.protocolViolation(message))])
+        }
+        bystander.send([.query(Query(sql: "select 1"))])
+        #expect(try bystander.readUntilReady().last == .readyForQuery(.idle))
+    }
+
+    @Test func tooManyClients() throws {
+        let (server, port) = try makeTestServer(TestFactory(maxConnections: 1))
+        defer { server.stop() }
+        let first = try RawClient(port: port)
+        _ = try first.startTrusted()
+        let second = try RawClient(port: port)
+        second.send([.startup(StartupMessage(protocolMinorVersion: 0, parameters: [("user", "bob")]))])
+        #expect(try second.readUntilClosed() == [.errorResponse(.tooManyConnections)])
+        #expect(server.connectionCount >= 1)
+    }
+
+    @Test func fastShutdownTerminatesSessions() throws {
+        let factory = TestFactory()
+        let (server, port) = try makeTestServer(factory)
+        let client = try RawClient(port: port)
+        _ = try client.startTrusted()
+        #expect(server.connectionCount == 1)
+        server.stop()
+        #expect(try client.readUntilClosed() == [.errorResponse(.administratorShutdown)])
+        #expect(server.connectionCount == 0)
+        #expect(factory.events.all.contains("terminate"))
+    }
+
+    @Test func cancelRequestOverTCP() throws {
+        let factory = TestFactory()
+        let (server, port) = try makeTestServer(factory)
+        defer { server.stop() }
+        let client = try RawClient(port: port)
+        client.send([.cancelRequest(CancelRequest(processID: 11, secretKey: 22))])
+        #expect(try client.readUntilClosed().isEmpty)
+        #expect(factory.events.all == ["cancel 11 22"])
+    }
+
+    @Test func largeResultStreamsThroughSmallBuffer() throws {
+        let (server, port) = try makeTestServer(TestFactory())
+        defer { server.stop() }
+        let client = try RawClient(port: port)
+        _ = try client.startTrusted()
+        // Many pipelined queries: answers exceed the 64 KiB flush threshold several times.
+        let count = 5_000
+        client.send(Array(repeating: FrontendMessage.query(Query(sql: "select 1")), count: count))
+        var ready = 0
+        while ready < count, let message = try client.readMessage() {
+            if case .readyForQuery = message { ready += 1 }
+        }
+        #expect(ready == count)
+    }
+}

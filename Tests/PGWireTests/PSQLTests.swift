@@ -1,0 +1,98 @@
+// A real psql (/usr/bin/psql) against a PGServer backed by the tiny TestBackend, with trust, md5
+// and SCRAM-SHA-256 authentication. This tests the protocol as libpq speaks it, not SQL.
+
+import Foundation
+import Testing
+@testable import PGWire
+
+let psqlPath = "/usr/bin/psql"
+
+@Suite(.serialized, .enabled(if: FileManager.default.isExecutableFile(atPath: psqlPath)))
+struct PSQLTests {
+    struct Run { var status: Int32; var output: String; var errors: String }
+
+    static func psql(port: Int, user: String = "alice", password: String?, _ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: psqlPath)
+        process.arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", "db", "-X", "-A", "-t"] + arguments
+        var environment = ["PGCONNECT_TIMEOUT": "10", "PATH": "/usr/bin:/bin", "PGSSLMODE": "prefer"]
+        if let password { environment["PGPASSWORD"] = password }
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                      errors: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func withServer(_ method: AuthenticationMethod, _ body: (Int, TestFactory) throws -> Void) throws {
+        let factory = TestFactory(method: .success(method))
+        let (server, port) = try makeTestServer(factory)
+        defer { server.stop() }
+        try body(port, factory)
+    }
+
+    @Test func trust() throws {
+        try Self.withServer(.trust) { port, factory in
+            let result = try Self.psql(port: port, password: nil, ["-c", "select 1"])
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "1\n")
+            #expect(factory.events.all == ["simpleQuery select 1", "terminate"])
+        }
+    }
+
+    @Test func md5() throws {
+        let stored = MD5Password.makeStoredHash(password: "secret", user: "alice")
+        try Self.withServer(.md5(storedHash: stored)) { port, _ in
+            let good = try Self.psql(port: port, password: "secret", ["-c", "select 1"])
+            #expect(good.status == 0, "\(good.errors)")
+            #expect(good.output == "1\n")
+            let bad = try Self.psql(port: port, password: "wrong", ["-c", "select 1"])
+            #expect(bad.status == 2)
+            #expect(bad.errors.contains("password authentication failed for user \"alice\""), "\(bad.errors)")
+        }
+    }
+
+    @Test func scramSHA256() throws {
+        let verifier = try SCRAM.makeVerifier(password: "secret")
+        try Self.withServer(.scramSHA256(verifier: verifier)) { port, _ in
+            let good = try Self.psql(port: port, password: "secret", ["-c", "select 1"])
+            #expect(good.status == 0, "\(good.errors)")
+            #expect(good.output == "1\n")
+            let bad = try Self.psql(port: port, password: "wrong", ["-c", "select 1"])
+            #expect(bad.status == 2)
+            #expect(bad.errors.contains("password authentication failed for user \"alice\""), "\(bad.errors)")
+        }
+        // An unknown role (no verifier) runs the exchange and fails the same way.
+        try Self.withServer(.scramSHA256(verifier: nil)) { port, _ in
+            let result = try Self.psql(port: port, password: "secret", ["-c", "select 1"])
+            #expect(result.status == 2)
+            #expect(result.errors.contains("password authentication failed for user \"alice\""), "\(result.errors)")
+        }
+    }
+
+    @Test func errorsNoticesAndSeveralStatements() throws {
+        try Self.withServer(.trust) { port, _ in
+            let result = try Self.psql(port: port, password: nil, ["-c", "notice", "-c", "select 1", "-c", "oops"])
+            #expect(result.output == "DO\n1\n")
+            #expect(result.errors.contains("NOTICE:  hello"), "\(result.errors)")
+            #expect(result.errors.contains("ERROR:  syntax error at or near \"oops\""), "\(result.errors)")
+            #expect(result.status == 1)
+        }
+    }
+
+    @Test func copyFromStdinThroughPsql() throws {
+        try Self.withServer(.trust) { port, _ in
+            let result = try Self.psql(port: port, password: nil, ["-c", "copy t from stdin"])
+            // stdin is /dev/null: psql sends CopyDone at once.
+            #expect(result.status == 0, "\(result.errors)")
+            #expect(result.output == "COPY 0\n")
+        }
+    }
+}
