@@ -10,10 +10,18 @@ enum LockMode: Sendable { case shared, exclusive }
 final class ContentLock: @unchecked Sendable {
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
 
-    init() {
+    /// `preferWriters`: a waiting exclusive locker stops new shared lockers (glibc's default lets
+    /// a stream of readers starve it). Then a thread must never take the lock shared twice.
+    init(preferWriters: Bool = false) {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
-        pthread_rwlock_init(lock, nil)
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        if preferWriters {
+            pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        }
+        pthread_rwlock_init(lock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
     }
     deinit {
         pthread_rwlock_destroy(lock)

@@ -61,6 +61,12 @@ enum PageChangeRecord {
         var count: UInt16 = 0
         var i = 0
         while i < pageSize {
+            // Equal stretches are skipped a word at a time (most of a page does not change).
+            if i + 8 <= pageSize,
+               before.loadUnaligned(fromByteOffset: i, as: UInt64.self) == after.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                i += 8
+                continue
+            }
             if before[i] == after[i] { i += 1; continue }
             let start = i
             var end = i + 1          // exclusive end of the range being built

@@ -27,7 +27,8 @@ public final class TransactionManager: @unchecked Sendable {
     let clog: CommitLog
     private let log: PageChangeLogger
     private let logger: Logger
-    let checkpointInterlock = ContentLock()
+    /// Writer-preferring, so that a steady stream of commits cannot starve a checkpoint.
+    let checkpointInterlock = ContentLock(preferWriters: true)
     private let monitor = Monitor()
     private var wal: (any WALAppending)?
     private var synchronousCommit: Bool
@@ -115,6 +116,7 @@ public final class TransactionManager: @unchecked Sendable {
 
     /// Commit record, WAL flush (group commit) unless synchronous_commit = off, then visible.
     public func commit(_ xid: TransactionID) throws {
+        guard xid.isNormal else { return }     // nothing was written: nothing to commit
         let drops = monitor.withLock { dropsAtCommit[xid] ?? [] }
         let payload = TransactionRecord.encode(drops)
         checkpointInterlock.lock(.shared)
@@ -135,6 +137,7 @@ public final class TransactionManager: @unchecked Sendable {
 
     /// Abort record (not flushed: an abort lost in a crash is an abort anyway), never visible.
     public func abort(_ xid: TransactionID) {
+        guard xid.isNormal else { return }
         let drops = monitor.withLock { dropsAtAbort[xid] ?? [] }
         checkpointInterlock.lock(.shared)
         do {
