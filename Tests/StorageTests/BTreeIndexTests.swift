@@ -50,6 +50,25 @@ import WAL
         }
     }
 
+    @Test func aSplitIsOneChangeOverAllItsPages() throws {
+        try withIndex { store, index throws in
+            var number = 0
+            while try index.height() < 2 {
+                try index.insert(key: btreeTestKey(number, length: 100), tid: btreeTestTID(number), xid: xid)
+                number += 1
+            }
+            // The first split: the old root leaf (1), the new leaf (2), the new root (3) and the metapage.
+            #expect(Set(store.loggedPageSets.last ?? []) == [1, 2, 3, 0])
+            let rootSplits = store.loggedPageSets.count
+            while store.loggedPageSets.count == rootSplits || store.loggedPageSets.last?.count == 1 {
+                try index.insert(key: btreeTestKey(number, length: 100), tid: btreeTestTID(number), xid: xid)
+                number += 1
+            }
+            // A leaf split below the root: the parent, the old leaf and the new one.
+            #expect(Set(store.loggedPageSets.last ?? []) == [3, 2, 4])
+        }
+    }
+
     @Test func rangeScansWithEveryKindOfBound() throws {
         try withIndex { _, index throws in
             let numbers = Array(stride(from: 0, to: 2_000, by: 2))   // even numbers only

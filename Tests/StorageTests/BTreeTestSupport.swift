@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import WAL
 @testable import Storage
 
@@ -10,6 +11,9 @@ final class BTreeTestStore: BTreePageStore, @unchecked Sendable {
     let directory: String
     let files: RelationFiles
     let pool: BufferPool
+    /// The page numbers of every logPageChanges call, in order (what one WAL record would cover).
+    private let logged = Mutex<[[UInt32]]>([])
+    var loggedPageSets: [[UInt32]] { logged.withLock { $0 } }
 
     init(frames: Int, directory: String? = nil) throws {
         if let directory {
@@ -57,6 +61,7 @@ final class BTreeTestStore: BTreePageStore, @unchecked Sendable {
     func logPageChanges(_ pages: [PageGuard], xid: TransactionID, _ mutate: () throws -> Void) throws {
         try mutate()
         for page in pages { page.markDirty() }
+        logged.withLock { $0.append(pages.map(\.pageNumber.value)) }
     }
 }
 
