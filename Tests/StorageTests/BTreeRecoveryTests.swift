@@ -19,7 +19,7 @@ import WAL
         }
         let directory = String(cString: made) + "/data"
         defer { _ = system("rm -rf '\(String(cString: made))'") }
-        var configuration = StorageConfiguration(sharedBuffers: 32)
+        var configuration = StorageConfiguration(sharedBuffers: 16)   // the minimum: evictions all along
         configuration.wal.fsync = false
         let logger = Logger(label: "btree-recovery-test")
         try StorageEngine.create(dataDirectory: directory, configuration: configuration, logger: logger)
