@@ -81,6 +81,7 @@ final class TestBackend: QueryBackend {
 
     func parse(name: String, query: String, parameterTypes: [UInt32]) throws(PGError) {
         record("parse \(name)")
+        let query = query.trimmingCharacters(in: .init(charactersIn: " ;\n")).lowercased()
         guard query == "select 1" || query == "select generate_series" else { throw Self.syntaxError(query) }
         statements[name] = query
     }
