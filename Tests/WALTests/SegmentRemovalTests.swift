@@ -73,4 +73,12 @@ struct SegmentRemovalTests {
         #expect(records.last?.lsn == previous)
         #expect(reader.endOfValidWAL == end)
     }
+
+    @Test func leftoverTemporaryFilesAreRemovedOnOpen() throws {
+        let directory = try ScratchDirectory()
+        #expect(FileManager.default.createFile(atPath: directory.filePath("xlogtemp.99999"), contents: Data([1, 2])))
+        let writer = try TestWAL.writer(directory)
+        #expect(directory.files == ["000000010000000000000001"])
+        try writer.close()
+    }
 }

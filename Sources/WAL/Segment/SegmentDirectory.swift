@@ -46,7 +46,7 @@ struct SegmentDirectory {
         if let file = try SegmentFile.openIfExists(path: target, segmentNumber: segmentNumber, writable: true) {
             return (file, false)
         }
-        let temporary = path + "/xlogtemp.\(getpid())"
+        let temporary = path + "/" + SegmentDirectory.temporaryPrefix + "\(getpid())"
         let file = try SegmentFile.create(path: temporary, segmentNumber: segmentNumber)
         try writeZeros(into: file, from: 0)
         if synchronizes {
@@ -94,20 +94,38 @@ struct SegmentDirectory {
 
     /// Segment numbers of this timeline's segment files, ascending.
     func segmentNumbers() throws(WALError) -> [UInt64] {
+        try fileNames().compactMap { name in
+            guard let parsed = WALFileName.parseSegment(name, segmentSize: segmentSize),
+                  parsed.timeline == timeline
+            else { return nil }
+            return parsed.segmentNumber
+        }.sorted()
+    }
+
+    /// Removes `xlogtemp.*` files left by a process killed while creating a segment.
+    func removeTemporaryFiles() throws(WALError) {
+        for name in try fileNames() where name.hasPrefix(SegmentDirectory.temporaryPrefix) {
+            let target = path + "/" + name
+            if unlink(target) != 0 && errno != ENOENT {
+                throw WALError.system("remove", file: target)
+            }
+        }
+    }
+
+    private static let temporaryPrefix = "xlogtemp."
+
+    private func fileNames() throws(WALError) -> [String] {
         guard let stream = opendir(path) else {
             throw WALError.system("open directory", file: path)
         }
         defer { closedir(stream) }
-        var numbers: [UInt64] = []
+        var names: [String] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if let parsed = WALFileName.parseSegment(name, segmentSize: segmentSize), parsed.timeline == timeline {
-                numbers.append(parsed.segmentNumber)
-            }
+            })
         }
-        return numbers.sorted()
+        return names
     }
 
     func remove(_ segmentNumber: UInt64) throws(WALError) {

@@ -83,6 +83,7 @@ public final class WALWriter: @unchecked Sendable {
 
         do {
             try segments.ensureExists()
+            try segments.removeTemporaryFiles()
             try discardTail(after: end)
         } catch {
             closed = true  // nothing to flush; keeps deinit from warning
