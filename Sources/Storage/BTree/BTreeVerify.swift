@@ -1,5 +1,6 @@
 // A structure check of a whole B-tree, like PostgreSQL's amcheck (bt_index_check): used by tests
-// to show that inserts, splits and deletes keep every invariant, not only that scans look right.
+// to show that inserts, splits, deletes and crash recovery keep every invariant, not only that
+// scans look right.
 //
 // Checked: each page is a formatted node of the level its parent says; entries increase strictly
 // within a page; every entry of a child lies within [its separator, the next separator) of the
@@ -8,8 +9,9 @@
 import WAL
 
 extension BTreeIndex {
-    /// Checks the whole tree under the shared tree lock; returns the number of leaf entries.
-    func verifyStructure() throws -> Int {
+    /// Checks the whole tree under the shared tree lock (writers wait); returns the number of leaf
+    /// entries, or throws StorageError(.corruptPage) naming the first page that breaks an invariant.
+    public func verifyStructure() throws -> Int {
         try withTreeLock(.shared) {
             guard let (root, level) = try rootLocation() else { return 0 }
             var levels = [[UInt32]](repeating: [], count: level + 1)   // pages per level, left to right
