@@ -1,5 +1,7 @@
 // SCRAM-SHA-256 against RFC 7677's test vector, PostgreSQL's verifier format, and the md5 scheme.
 
+import Crypto
+import CryptoExtras
 import Testing
 @testable import PGWire
 
@@ -17,7 +19,7 @@ import Testing
     }
 
     @Test func rfc7677Exchange() throws {
-        let verifier = try SCRAM.makeVerifier(password: "pencil", salt: Self.salt)
+        let verifier = SCRAM.makeVerifier(password: "pencil", salt: Self.salt)
         var exchange = Self.exchange(verifier: verifier)
         let first = try exchange.receiveClientFirst(mechanism: "SCRAM-SHA-256", data: Array(Self.clientFirst.utf8))
         #expect(String(decoding: first, as: UTF8.self) == Self.serverFirst)
@@ -25,8 +27,18 @@ import Testing
         #expect(String(decoding: final, as: UTF8.self) == Self.serverFinal)
     }
 
+    @Test func hiMatchesSwiftCryptoPBKDF2() throws {
+        for (password, iterations) in [("pencil", 4096), ("", 1), ("päss wörd", 2)] {
+            let expected = try KDF.Insecure.PBKDF2.deriveKey(
+                from: Array(password.utf8), salt: Self.salt, using: .sha256,
+                outputByteCount: SHA256.byteCount, unsafeUncheckedRounds: iterations)
+            #expect(SCRAMKeys.hi(password: Array(password.utf8), salt: Self.salt, iterations: iterations)
+                == expected.withUnsafeBytes { Array($0) })
+        }
+    }
+
     @Test func verifierFormat() throws {
-        let verifier = try SCRAM.makeVerifier(password: "pencil", salt: Self.salt)
+        let verifier = SCRAM.makeVerifier(password: "pencil", salt: Self.salt)
         let parts = verifier.split(separator: "$")
         #expect(parts.count == 3)
         #expect(parts[0] == "SCRAM-SHA-256")
@@ -34,11 +46,11 @@ import Testing
         #expect(SCRAMVerifier(parsing: verifier)?.text == verifier)
         #expect(SCRAMVerifier(parsing: "md5abc") == nil)
         // A random salt each time.
-        #expect(try SCRAM.makeVerifier(password: "x") != SCRAM.makeVerifier(password: "x"))
+        #expect(SCRAM.makeVerifier(password: "x") != SCRAM.makeVerifier(password: "x"))
     }
 
     @Test func wrongPasswordFails() throws {
-        var exchange = Self.exchange(verifier: try SCRAM.makeVerifier(password: "other", salt: Self.salt))
+        var exchange = Self.exchange(verifier: SCRAM.makeVerifier(password: "other", salt: Self.salt))
         _ = try exchange.receiveClientFirst(mechanism: "SCRAM-SHA-256", data: Array(Self.clientFirst.utf8))
         #expect(throws: PGError.passwordAuthenticationFailed(user: "user")) {
             try exchange.receiveClientFinal(data: Array(Self.clientFinal.utf8))
@@ -68,7 +80,7 @@ import Testing
     }
 
     @Test func malformedClientFinalIsRefused() throws {
-        var exchange = Self.exchange(verifier: try SCRAM.makeVerifier(password: "pencil", salt: Self.salt))
+        var exchange = Self.exchange(verifier: SCRAM.makeVerifier(password: "pencil", salt: Self.salt))
         _ = try exchange.receiveClientFirst(mechanism: "SCRAM-SHA-256", data: Array(Self.clientFirst.utf8))
         #expect(throws: PGError.self) { try exchange.receiveClientFinal(data: Array("c=biws,r=wrong,p=AAAA".utf8)) }
     }

@@ -4,16 +4,18 @@
 //
 //   SCRAM-SHA-256$<iterations>:<salt base64>$<StoredKey base64>:<ServerKey base64>
 //
-//   SaltedPassword = Hi(password, salt, iterations)       (PBKDF2-HMAC-SHA-256, 32 bytes)
+//   SaltedPassword = Hi(password, salt, iterations)       (PBKDF2-HMAC-SHA-256, 32 bytes:
+//                    U1 = HMAC(password, salt + INT(1)), Ui = HMAC(password, Ui-1), Hi = U1 ^ … ^ Ui)
 //   ClientKey      = HMAC(SaltedPassword, "Client Key")
 //   StoredKey      = SHA-256(ClientKey)
 //   ServerKey      = HMAC(SaltedPassword, "Server Key")
 //
 // The password is used as UTF-8 bytes; PostgreSQL first applies SASLprep, which leaves ASCII
 // passwords unchanged (non-ASCII passwords needing normalisation are not normalised here).
+// Hi is computed here from its definition (RFC 5802 §2.2) so that it cannot fail; a test checks it
+// against swift-crypto's KDF.Insecure.PBKDF2.
 
 import Crypto
-import CryptoExtras
 import FoundationEssentials
 
 public enum SCRAM {
@@ -25,9 +27,9 @@ public enum SCRAM {
 
     /// A verifier for `password`; a random 16-byte salt when none is given.
     public static func makeVerifier(password: String, salt: [UInt8]? = nil,
-                                    iterations: Int = defaultIterations) throws -> String {
+                                    iterations: Int = defaultIterations) -> String {
         let salt = salt ?? randomBytes(saltByteCount)
-        let keys = try SCRAMKeys(password: password, salt: salt, iterations: iterations)
+        let keys = SCRAMKeys(password: password, salt: salt, iterations: iterations)
         return SCRAMVerifier(iterations: iterations, salt: salt, storedKey: keys.storedKey,
                              serverKey: keys.serverKey).text
     }
@@ -40,14 +42,26 @@ struct SCRAMKeys {
     var storedKey: [UInt8]
     var serverKey: [UInt8]
 
-    init(password: String, salt: [UInt8], iterations: Int) throws {
-        let salted = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(password.utf8), salt: salt, using: .sha256,
-            outputByteCount: SHA256.byteCount, unsafeUncheckedRounds: iterations)
-        saltedPassword = salted.withUnsafeBytes { Array($0) }
+    /// `iterations` below 1 counts as 1.
+    init(password: String, salt: [UInt8], iterations: Int) {
+        saltedPassword = Self.hi(password: Array(password.utf8), salt: salt, iterations: max(1, iterations))
         clientKey = hmacSHA256(key: saltedPassword, Array("Client Key".utf8))
         storedKey = Array(SHA256.hash(data: clientKey))
         serverKey = hmacSHA256(key: saltedPassword, Array("Server Key".utf8))
+    }
+}
+
+extension SCRAMKeys {
+    /// Hi(str, salt, i) of RFC 5802: PBKDF2 with HMAC-SHA-256 and one 32-byte output block.
+    static func hi(password: [UInt8], salt: [UInt8], iterations: Int) -> [UInt8] {
+        let key = SymmetricKey(data: password)
+        var block = Array(HMAC<SHA256>.authenticationCode(for: salt + [0, 0, 0, 1], using: key))
+        var result = block
+        for _ in 1..<iterations {
+            block = Array(HMAC<SHA256>.authenticationCode(for: block, using: key))
+            for index in result.indices { result[index] ^= block[index] }
+        }
+        return result
     }
 }
 
