@@ -1,5 +1,6 @@
 // ParserErrorTests: syntax errors carry PostgreSQL's SQLSTATE, message and 1-based position.
 
+import Foundation
 import Testing
 @testable import SQLMini
 
@@ -47,5 +48,43 @@ struct ParserErrorTests {
     @Test func aFailingStatementFailsTheWholeString() {
         // PostgreSQL parses the whole string before running any of it.
         #expect(ParserTestSupport.parseError("create table a (x int); selec 1") != nil)
+    }
+
+    /// Parses on a thread with a session worker's 8 MiB stack (test threads may have less).
+    static func parseOnWorkerSizedStack(_ sql: String) -> SQLError? {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: SQLError?
+        let thread = Thread {
+            result = ParserTestSupport.parseError(sql)
+            done.signal()
+        }
+        thread.stackSize = 8 * 1024 * 1024
+        thread.start()
+        done.wait()
+        return result
+    }
+
+    @Test func deepNestingIsRefusedNotACrash() {
+        func parens(_ depth: Int) -> String {
+            "select " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)
+        }
+        func subqueries(_ depth: Int) -> String {
+            String(repeating: "select (", count: depth) + "select 1" + String(repeating: ")", count: depth)
+        }
+        #expect(Self.parseOnWorkerSizedStack(parens(150)) == nil)
+        #expect(Self.parseOnWorkerSizedStack(subqueries(95)) == nil)
+        let tooDeep = Self.parseOnWorkerSizedStack(parens(100_000))
+        #expect(tooDeep?.sqlState == "54001")
+        #expect(tooDeep?.message == "stack depth limit exceeded")
+        #expect(Self.parseOnWorkerSizedStack(subqueries(5_000))?.sqlState == "54001")
+        #expect(Self.parseOnWorkerSizedStack("select " + String(repeating: "not ", count: 10_000) + "true")?.sqlState == "54001")
+        #expect(Self.parseOnWorkerSizedStack("select " + String(repeating: "- ", count: 10_000) + "1")?.sqlState == "54001")
+        #expect(Self.parseOnWorkerSizedStack("select array" + String(repeating: "[", count: 10_000))?.sqlState == "54001")
+    }
+
+    @Test func longOperatorChainsAreBounded() {
+        let terms = { (count: Int) in "select " + Array(repeating: "1", count: count).joined(separator: " + ") }
+        #expect(Self.parseOnWorkerSizedStack(terms(1_000)) == nil)
+        #expect(Self.parseOnWorkerSizedStack(terms(1_002))?.sqlState == "54001")
     }
 }

@@ -77,9 +77,14 @@ extension ParserState {
     }
 
     mutating func parseExpression(minimumPrecedence: Int) throws(SQLError) -> Expression {
+        try enterNesting()
+        defer { nestingDepth -= 1 }
         var left = try parsePrefixExpression()
         var previousNonAssociative: Int?
+        var chainLength = 0
         while let precedence = infixPrecedence(), precedence >= minimumPrecedence {
+            chainLength += 1
+            if chainLength > ParserState.maximumOperatorChain { throw ParserState.tooComplex(at: current) }
             let nonAssociative = precedence == Precedence.comparison || precedence == Precedence.patternMatch
             if nonAssociative && previousNonAssociative == precedence { throw syntaxError() }
             left = try parseInfix(left: left, precedence: precedence)

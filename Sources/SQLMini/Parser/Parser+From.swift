@@ -13,6 +13,8 @@ extension ParserState {
     }
 
     mutating func parseTableReference() throws(SQLError) -> TableReference {
+        try enterNesting()
+        defer { nestingDepth -= 1 }
         var left = try parseTablePrimary()
         while true {
             if acceptKeywords("cross", "join") {

@@ -146,6 +146,8 @@ extension ParserState {
 
     /// `[a, b, ...]` after ARRAY, where elements may themselves be bare `[...]` sub-arrays.
     mutating func parseArrayBrackets() throws(SQLError) -> Expression {
+        try enterNesting()
+        defer { nestingDepth -= 1 }
         let open = current
         try expectSymbol("[")
         var elements: [Expression] = []

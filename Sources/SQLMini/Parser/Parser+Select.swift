@@ -7,6 +7,8 @@
 
 extension ParserState {
     mutating func parseQuery() throws(SQLError) -> Query {
+        try enterNesting()
+        defer { nestingDepth -= 1 }
         var query = try parseSetOperations(minimumLevel: 1)
         try parseQueryTail(into: &query)
         return query

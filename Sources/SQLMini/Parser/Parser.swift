@@ -32,6 +32,15 @@ struct ParserState {
     var index = 0
     /// The highest $n seen in the statement being parsed.
     var highestParameter = 0
+    /// How deeply the parser has recursed into nested expressions, subqueries and joins.
+    var nestingDepth = 0
+
+    /// Deepest nesting of parentheses, subqueries, prefix operators and joins accepted. Every level
+    /// costs the parser (and later the analyzer) several stack frames, and a session's worker thread
+    /// has 8 MiB of stack; clients nest a handful of levels.
+    static let maximumNestingDepth = 200
+    /// Longest chain of binary operators (`a OR b OR c ...`), which becomes a tree this deep.
+    static let maximumOperatorChain = 1000
 
     init(tokens: [Token], text: [Unicode.Scalar]) {
         self.tokens = tokens
@@ -106,6 +115,19 @@ struct ParserState {
     }
 
     // MARK: Errors
+
+    /// Counts one level of recursion; callers pair it with `defer { nestingDepth -= 1 }`.
+    mutating func enterNesting() throws(SQLError) {
+        nestingDepth += 1
+        if nestingDepth > ParserState.maximumNestingDepth { throw ParserState.tooComplex(at: current) }
+    }
+
+    /// PostgreSQL's check_stack_depth() error.
+    static func tooComplex(at token: Token) -> SQLError {
+        SQLError(SQLError.statementTooComplex, "stack depth limit exceeded",
+                 hint: "The statement nests expressions or subqueries more than \(maximumNestingDepth) levels deep.",
+                 position: token.position)
+    }
 
     /// PostgreSQL's parser error for the current (or given) token.
     func syntaxError(at token: Token? = nil) -> SQLError {
@@ -197,4 +219,9 @@ struct ParserState {
         guard current.kind == .string else { throw syntaxError() }
         return advance().value
     }
+}
+
+extension SQLError {
+    /// Class 54 — statement_too_complex (PostgreSQL reports "stack depth limit exceeded" with it).
+    static let statementTooComplex = "54001"
 }
