@@ -15,6 +15,9 @@ extension BTreeIndex {
         let startKey = lower?.key ?? []
         var batch = BTreeScanBatch()
         var nextPage: UInt32?     // nil: descend from the root
+        // A leaf level cannot have more pages than the file: more steps mean a right-link cycle.
+        var leavesVisited = 0
+        var pageLimit = try store.pageCount(of: id)
         while true {
             batch.removeAll()
             let (rightLink, passedUpper) = try withTreeLock(.shared) { () throws -> (UInt32, Bool) in
@@ -41,6 +44,11 @@ extension BTreeIndex {
                 if !keepGoing { return }
             }
             if passedUpper || rightLink == 0 { return }
+            leavesVisited += 1
+            if leavesVisited >= pageLimit {
+                pageLimit = try store.pageCount(of: id)     // the index may have grown meanwhile
+                if leavesVisited >= pageLimit { throw corrupt(page: rightLink, "the leaf level's right links form a cycle") }
+            }
             nextPage = rightLink
         }
     }

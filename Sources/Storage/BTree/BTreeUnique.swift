@@ -50,7 +50,8 @@ extension BTreeIndex {
         guard var leaf = try key.withUnsafeBytes({ try descend(to: $0, tid: .lowest, leafMode: .shared) })
         else { return found }
         var first = key.withUnsafeBytes { BTreePage(leaf.bytes).lowerBound(key: $0, tid: .lowest) }
-        while true {
+        let pageLimit = try store.pageCount(of: id)    // no writer can grow it: we hold the tree lock
+        for _ in 0..<pageLimit {
             let page = BTreePage(leaf.bytes)
             for index in first..<max(first, page.count) {
                 guard key.withUnsafeBytes({ BTreeEntryOrder.compareKeys(page.key(at: index), $0) }) == 0 else {
@@ -65,5 +66,7 @@ extension BTreeIndex {
             leaf = try readNode(right, .shared, level: 0)
             first = 0
         }
+        leaf.release()
+        throw corrupt(page: leaf.pageNumber.value, "the leaf level's right links form a cycle")
     }
 }
