@@ -208,6 +208,12 @@ struct ParserStatementTests {
         #expect(try parse("CHECKPOINT") == .checkpoint)
         guard case .explain(let explain) = try parse("explain analyze select 1") else { Issue.record("not EXPLAIN"); return }
         #expect(explain.analyze)
+        guard case .explain(let options) = try parse("EXPLAIN (ANALYZE, COSTS off, FORMAT text) UPDATE t SET a = 1")
+        else { Issue.record("not EXPLAIN"); return }
+        #expect(options.analyze && !options.costs)
+        guard case .update = options.statement else { Issue.record("not EXPLAIN UPDATE"); return }
+        #expect(try parse("commit and no chain") == .transaction(.commit))
+        #expect(ParserTestSupport.parseError("commit and chain")?.sqlState == SQLError.featureNotSupported)
         #expect(try parse("create role r login superuser replication password 'x'")
                 == .createRole(CreateRoleStatement(name: Identifier("r", position: 13),
                                                    options: [.login(true), .superuser(true), .replication(true), .password("x")])))

@@ -61,10 +61,17 @@ extension ParserState {
     /// `[WORK | TRANSACTION]` after COMMIT, END, ROLLBACK, ABORT and BEGIN.
     private mutating func skipTransactionNoise() throws(SQLError) {
         if !acceptKeyword("work") { _ = acceptKeyword("transaction") }
-        if acceptKeyword("and") {
-            _ = acceptKeyword("no")
-            try expectKeyword("chain")
+        try parseChainOption()
+    }
+
+    /// `AND NO CHAIN` (the default) is accepted; `AND CHAIN` is not supported.
+    private mutating func parseChainOption() throws(SQLError) {
+        guard isKeyword("and") else { return }
+        if acceptKeywords("and", "no", "chain") { return }
+        if isKeyword("and") && peek().isKeyword("chain") {
+            throw error(SQLError.featureNotSupported, "AND CHAIN is not supported")
         }
+        throw syntaxError()
     }
 
     private mutating func parseBegin() throws(SQLError) -> TransactionStatement {
@@ -109,10 +116,7 @@ extension ParserState {
             _ = acceptKeyword("savepoint")
             return .rollbackTo(try parseName().name)
         }
-        if acceptKeyword("and") {
-            _ = acceptKeyword("no")
-            try expectKeyword("chain")
-        }
+        try parseChainOption()
         return .rollback
     }
 
@@ -253,7 +257,9 @@ extension ParserState {
 
     private mutating func parseExplain() throws(SQLError) -> ExplainStatement {
         try expectKeyword("explain")
-        var explain = ExplainStatement(statement: .checkpoint)
+        var analyze = false
+        var verbose = false
+        var costs = true
         if acceptSymbol("(") {
             repeat {
                 let option = try parseLabel()
@@ -264,9 +270,9 @@ extension ParserState {
                 var enabled = true
                 if !isSymbol(","), !isSymbol(")") { enabled = try parseBooleanOption() }
                 switch option.name {
-                case "analyze", "analyse": explain.analyze = enabled
-                case "verbose": explain.verbose = enabled
-                case "costs": explain.costs = enabled
+                case "analyze", "analyse": analyze = enabled
+                case "verbose": verbose = enabled
+                case "costs": costs = enabled
                 case "buffers", "timing", "summary", "settings", "wal":
                     break
                 default:
@@ -276,16 +282,11 @@ extension ParserState {
             } while acceptSymbol(",")
             try expectSymbol(")")
         } else {
-            if acceptKeyword("analyze") || acceptKeyword("analyse") { explain.analyze = true }
-            if acceptKeyword("verbose") { explain.verbose = true }
+            analyze = acceptKeyword("analyze") || acceptKeyword("analyse")
+            verbose = acceptKeyword("verbose")
         }
-        let inner = current
-        switch inner.value {
-        case "select", "values", "table", "insert", "update", "delete", "with":
-            explain.statement = try parseStatement()
-        default:
-            if inner.isSymbol("(") { explain.statement = try parseStatement() } else { throw syntaxError() }
-        }
-        return explain
+        let explainable = ["select", "values", "table", "insert", "update", "delete", "with"]
+        guard isSymbol("(") || explainable.contains(where: { isKeyword($0) }) else { throw syntaxError() }
+        return ExplainStatement(analyze: analyze, verbose: verbose, costs: costs, statement: try parseStatement())
     }
 }
