@@ -1,0 +1,202 @@
+// Aggregate functions: the result type of each aggregate for its argument types (PostgreSQL's
+// pg_aggregate: sum(int4) is bigint, sum(int8) and avg of integers are numeric) and the running
+// state one group keeps while rows are added.
+//
+// Invariants: NULL inputs are skipped (count(*) counts rows); an aggregate over no rows is NULL
+// except count, which is 0; DISTINCT aggregates add each distinct argument value once.
+
+enum AggregateFunctions {
+    static func resultType(_ name: String, arguments: [SQLType], star: Bool, position: Int) throws -> SQLType {
+        func noFunction() -> SQLError {
+            SQLError(SQLError.undefinedFunction,
+                     "function \(name)(\(arguments.map(\.formatted).joined(separator: ", "))) does not exist",
+                     hint: "No function matches the given name and argument types. You might need to add explicit type casts.",
+                     position: position)
+        }
+        if name == "count" { return .int8 }
+        guard let first = arguments.first else { throw noFunction() }
+        switch name {
+        case "sum":
+            switch first.oid {
+            case SQLType.int2.oid, SQLType.int4.oid: return .int8
+            case SQLType.int8.oid, SQLType.numeric.oid: return .numeric
+            case SQLType.float4.oid, SQLType.float8.oid, SQLType.interval.oid: return first.withoutModifier
+            default: throw noFunction()
+            }
+        case "avg":
+            switch first.oid {
+            case SQLType.int2.oid, SQLType.int4.oid, SQLType.int8.oid, SQLType.numeric.oid: return .numeric
+            case SQLType.float4.oid, SQLType.float8.oid: return .float8
+            case SQLType.interval.oid: return .interval
+            default: throw noFunction()
+            }
+        case "min", "max":
+            if first.isArray || first.oid == SQLType.bool.oid { throw noFunction() }
+            return first.oid == SQLType.bpchar.oid ? first : first.withoutModifier
+        case "bool_and", "bool_or":
+            guard first.oid == SQLType.bool.oid else { throw noFunction() }
+            return .bool
+        case "string_agg":
+            guard arguments.count == 2 else { throw noFunction() }
+            return first.oid == SQLType.bytea.oid ? .bytea : .text
+        case "array_agg":
+            guard let array = first.arrayType else { throw noFunction() }
+            return array.withoutModifier
+        default:
+            throw noFunction()
+        }
+    }
+
+    static func makeState(_ call: AggregateCall) throws -> AggregateState {
+        let argumentType = call.arguments.first?.type ?? .int8
+        switch call.name {
+        case "count": return CountState(star: call.arguments.isEmpty)
+        case "sum", "avg":
+            let accumulatorType = call.name == "avg" && argumentType.category == .numeric && argumentType.oid != SQLType.float4.oid
+                && argumentType.oid != SQLType.float8.oid ? SQLType.numeric : call.resultType
+            let accumulatorTypeForSum = call.name == "sum" ? call.resultType : accumulatorType
+            let add = try Operators.resolveBinary("+", left: accumulatorTypeForSum, right: argumentType.withoutModifier)
+            let toAccumulator = try Operators.resolveBinary("+", left: accumulatorTypeForSum, right: accumulatorTypeForSum)
+            if call.name == "sum" { return SumState(add: add, resultType: call.resultType, convert: toAccumulator) }
+            let divide = try Operators.resolveBinary("/", left: accumulatorTypeForSum, right: .int8)
+            return AverageState(add: add, divide: divide)
+        case "min": return ExtremeState(wantMax: false, blankPadded: argumentType.oid == SQLType.bpchar.oid)
+        case "max": return ExtremeState(wantMax: true, blankPadded: argumentType.oid == SQLType.bpchar.oid)
+        case "bool_and": return BooleanState(isAnd: true)
+        case "bool_or": return BooleanState(isAnd: false)
+        case "string_agg": return StringAggregateState(argumentType: argumentType)
+        case "array_agg": return ArrayAggregateState(elementType: argumentType.withoutModifier)
+        default:
+            throw SQLError(SQLError.undefinedFunction, "aggregate \(call.name) is not supported")
+        }
+    }
+}
+
+/// One group's running value of one aggregate.
+class AggregateState {
+    func add(_ arguments: [Value]) throws {}
+    func result() throws -> Value { .null }
+}
+
+final class CountState: AggregateState {
+    let star: Bool
+    var count: Int64 = 0
+    init(star: Bool) { self.star = star }
+    override func add(_ arguments: [Value]) throws {
+        if star || !(arguments.first?.isNull ?? true) { count += 1 }
+    }
+    override func result() throws -> Value { .int8(count) }
+}
+
+final class SumState: AggregateState {
+    let add: ResolvedOperator
+    let resultType: SQLType
+    var total: Value = .null
+    init(add: ResolvedOperator, resultType: SQLType, convert: ResolvedOperator) {
+        self.add = add
+        self.resultType = resultType
+    }
+    override func add(_ arguments: [Value]) throws {
+        guard let value = arguments.first, !value.isNull else { return }
+        if total.isNull {
+            total = try Casts.cast(value, from: Self.type(of: value), to: resultType, context: .explicit)
+        } else {
+            total = try add.evaluate(total, value)
+        }
+    }
+    override func result() throws -> Value { total }
+
+    static func type(of value: Value) -> SQLType {
+        switch value {
+        case .int2: return .int2
+        case .int4: return .int4
+        case .int8: return .int8
+        case .float4: return .float4
+        case .float8: return .float8
+        case .interval: return .interval
+        default: return .numeric
+        }
+    }
+}
+
+final class AverageState: AggregateState {
+    let add: ResolvedOperator
+    let divide: ResolvedOperator
+    var total: Value = .null
+    var count: Int64 = 0
+    init(add: ResolvedOperator, divide: ResolvedOperator) {
+        self.add = add
+        self.divide = divide
+    }
+    override func add(_ arguments: [Value]) throws {
+        guard let value = arguments.first, !value.isNull else { return }
+        count += 1
+        if total.isNull {
+            total = try Casts.cast(value, from: SumState.type(of: value), to: add.leftType, context: .explicit)
+        } else {
+            total = try add.evaluate(total, value)
+        }
+    }
+    override func result() throws -> Value {
+        count == 0 ? .null : try divide.evaluate(total, .int8(count))
+    }
+}
+
+final class ExtremeState: AggregateState {
+    let wantMax: Bool
+    let blankPadded: Bool
+    var best: Value = .null
+    init(wantMax: Bool, blankPadded: Bool) {
+        self.wantMax = wantMax
+        self.blankPadded = blankPadded
+    }
+    override func add(_ arguments: [Value]) throws {
+        guard let value = arguments.first, !value.isNull else { return }
+        if best.isNull { best = value; return }
+        let order = Value.compare(value, best, ignoringTrailingSpaces: blankPadded)
+        if wantMax ? order > 0 : order < 0 { best = value }
+    }
+    override func result() throws -> Value { best }
+}
+
+final class BooleanState: AggregateState {
+    let isAnd: Bool
+    var state: Bool? = nil
+    init(isAnd: Bool) { self.isAnd = isAnd }
+    override func add(_ arguments: [Value]) throws {
+        guard case .bool(let b) = arguments.first ?? .null else { return }
+        state = isAnd ? ((state ?? true) && b) : ((state ?? false) || b)
+    }
+    override func result() throws -> Value { state.map(Value.bool) ?? .null }
+}
+
+final class StringAggregateState: AggregateState {
+    let argumentType: SQLType
+    var text: String? = nil
+    init(argumentType: SQLType) { self.argumentType = argumentType }
+    override func add(_ arguments: [Value]) throws {
+        guard arguments.count == 2, case .text(let value) = arguments[0] else { return }
+        if let current = text {
+            let separator: String
+            if case .text(let s) = arguments[1] { separator = s } else { separator = "" }
+            text = current + separator + value
+        } else {
+            text = value
+        }
+    }
+    override func result() throws -> Value { text.map(Value.text) ?? .null }
+}
+
+final class ArrayAggregateState: AggregateState {
+    let elementType: SQLType
+    var elements: [Value] = []
+    var sawRow = false
+    init(elementType: SQLType) { self.elementType = elementType }
+    override func add(_ arguments: [Value]) throws {
+        sawRow = true
+        elements.append(arguments.first ?? .null)
+    }
+    override func result() throws -> Value {
+        sawRow ? .array(ArrayValue(elementType: elementType, elements: elements)) : .null
+    }
+}
