@@ -1,0 +1,106 @@
+// Database: one database instance as the server sees it — the storage engine, the SQL engine with
+// its catalog, the server-wide settings, and the live sessions. The server builds one at startup
+// and asks it who may log in (role(named:)) and for a session per connection (makeSession).
+//
+// It also registers the pg_catalog relations (SystemCatalog/) with the engine, so that every
+// session can read pg_class, pg_stat_activity and the rest.
+
+import Logging
+import Storage
+import Synchronization
+
+public final class Database: @unchecked Sendable {
+    public let storage: StorageEngine
+    public let engine: Engine
+    let registry = SessionRegistry()
+    let logger: Logger
+    /// Makes the stored verifier for CREATE ROLE / ALTER ROLE ... PASSWORD: (user, password) ->
+    /// verifier text. Supplied by the server, which owns SCRAM (PGWire); nil refuses passwords.
+    let passwordHasher: (@Sendable (String, String) -> String)?
+    private let serverSettings: Mutex<ServerSettings>
+    private let recovery = Atomic<Bool>(false)
+    /// pg_postmaster_start_time, as a timestamptz value.
+    public let startTime: Int64
+
+    /// initdb: creates the catalog (pg_catalog, public, the superuser role with its verifier,
+    /// database "postgres") inside a freshly created StorageEngine.
+    public static func bootstrap(storage: StorageEngine, superuser: String, passwordVerifier: String?) throws {
+        try Engine.bootstrap(storage: storage, superuser: superuser, passwordVerifier: passwordVerifier)
+    }
+
+    public init(storage: StorageEngine, settings: ServerSettings, logger: Logger,
+                passwordHasher: (@Sendable (String, String) -> String)? = nil) throws {
+        self.storage = storage
+        self.engine = try Engine(storage: storage, logger: logger)
+        self.serverSettings = Mutex(settings)
+        self.logger = logger
+        self.passwordHasher = passwordHasher
+        self.startTime = Session.timestampNow()
+        let builder = CatalogViewBuilder(database: self)
+        for table in SystemTable.all {
+            engine.register(systemRelation: SystemCatalogRelation(table: table, builder: builder))
+        }
+    }
+
+    /// The server-wide settings (postgresql.conf); a reload replaces them for new sessions.
+    public var settings: ServerSettings {
+        get { serverSettings.withLock { $0 } }
+        set { serverSettings.withLock { $0 = newValue } }
+    }
+
+    /// True on a standby replaying WAL (issue 4): every transaction is read-only.
+    public var isInRecovery: Bool {
+        get { recovery.load(ordering: .acquiring) }
+        set { recovery.store(newValue, ordering: .releasing) }
+    }
+
+    /// For authentication: the role's verifier and login rights; nil if there is no such role.
+    public func role(named name: String) -> RoleInfo? {
+        guard let role = engine.catalog.role(named: name) else { return nil }
+        return RoleInfo(name: role.name, oid: role.oid, passwordVerifier: role.password, canLogin: role.canLogin,
+                        superuser: role.superuser, replication: role.replication)
+    }
+
+    public func databaseExists(_ name: String) -> Bool {
+        engine.catalog.database(named: name) != nil
+    }
+
+    /// The number of sessions open now.
+    public var sessionCount: Int { registry.count }
+
+    /// The live session with this backend pid (for cancel requests), if any.
+    public func session(processID: Int32) -> Session? { registry.session(processID: processID) }
+
+    /// Opens a session for an authenticated connection. Throws FATAL 3D000 when the database does
+    /// not exist, 28000 when the role does not exist or may not log in, 55000 when the database
+    /// does not accept connections (template0).
+    public func makeSession(user: String, database name: String, processID: Int32,
+                            applicationName: String) throws -> Session {
+        let catalog = engine.catalog
+        guard let database = catalog.database(named: name) else {
+            throw SQLError(SQLError.invalidCatalogName, "database \"\(name)\" does not exist", severity: .fatal)
+        }
+        guard let role = catalog.role(named: user) else {
+            throw SQLError(SQLError.invalidAuthorizationSpecification, "role \"\(user)\" does not exist", severity: .fatal)
+        }
+        guard role.canLogin else {
+            throw SQLError(SQLError.invalidAuthorizationSpecification, "role \"\(user)\" is not permitted to log in",
+                           severity: .fatal)
+        }
+        guard database.allowConnections else {
+            throw SQLError(SQLError.objectNotInPrerequisiteState,
+                           "database \"\(name)\" is not currently accepting connections", severity: .fatal)
+        }
+        let sessionSettings = try SessionSettings(server: settings, user: role.name, isSuperuser: role.superuser,
+                                                  options: ["application_name": applicationName])
+        let session = Session(database: self, role: role, databaseOID: database.oid, databaseName: database.name,
+                              processID: processID, settings: sessionSettings,
+                              logger: logger)
+        let now = Session.timestampNow()
+        registry.register(session, activity: SessionActivity(
+            processID: processID, databaseOID: database.oid, databaseName: database.name, userOID: role.oid,
+            userName: role.name, applicationName: applicationName, backendStart: now, transactionStart: nil,
+            queryStart: nil, stateChange: now, state: "idle", query: "", backendXID: nil))
+        return session
+    }
+}

@@ -1,0 +1,43 @@
+// PreparedStatement and Portal: the extended query protocol's two kinds of named objects.
+//
+// A prepared statement (Parse) is a parsed statement with its parameter types and, for statements
+// the engine runs, its plan; it lives until Close or the end of the session (the unnamed one ""
+// is replaced by each Parse). A portal (Bind) is a prepared statement with parameter values and
+// result formats; it lives until Close, the next Bind of the same name (the unnamed one), or the
+// end of the transaction. A portal run with a row limit (Execute maxRows > 0) keeps the rows not
+// yet sent, so the next Execute continues where the last one stopped (PortalSuspended).
+
+struct PreparedStatement {
+    /// The query text as the client sent it (pg_stat_activity shows it).
+    let text: String
+    /// nil for an empty query string (Execute answers EmptyQueryResponse).
+    let parsed: ParsedStatement?
+    /// Declared or inferred, one per `$n`.
+    let parameterTypes: [SQLType]
+    /// The engine's plan, for statements the engine runs (SELECT, DML, DDL).
+    let plan: PreparedPlan?
+    /// The columns a Describe reports; nil when the statement returns no rows (NoData).
+    let resultColumns: [ResultColumn]?
+}
+
+final class Portal {
+    let statement: PreparedStatement
+    let parameters: [Value]
+    /// One format per result column (0 text, 1 binary), already expanded from Bind's list.
+    let resultFormats: [Int16]
+    /// Rows computed but not yet sent, after an Execute stopped at its row limit.
+    var pendingRows: [[Value]] = []
+    var pendingIndex = 0
+    /// The tag to send when the pending rows run out.
+    var pendingTag: String?
+    /// True once the portal ran to completion (a further Execute sends only the tag again).
+    var isExhausted = false
+
+    init(statement: PreparedStatement, parameters: [Value], resultFormats: [Int16]) {
+        self.statement = statement
+        self.parameters = parameters
+        self.resultFormats = resultFormats
+    }
+
+    var isSuspended: Bool { pendingTag != nil }
+}

@@ -1,0 +1,183 @@
+// Session: one client's session — its transaction block, prepared statements and portals, settings,
+// and the statement it is running. Created by Database.makeSession for each connection.
+//
+// Threading: used by one thread at a time (the connection's worker); only `cancel()` may be called
+// from another thread (it sets an atomic flag that running statements poll). The open transaction
+// is an ExecutionContext: created when a transaction starts (BEGIN, or the first statement outside
+// a block), committed or aborted by the session through the TransactionManager, never shared.
+//
+// The files next to this one add the Simple Query path (Session+SimpleQuery), the extended
+// protocol (Session+Extended), statement dispatch (Session+Statements), transactions
+// (Session+Transactions), SET/SHOW (Session+Settings) and COPY (Session+Copy).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import Storage
+import Synchronization
+import WAL
+
+public final class Session: @unchecked Sendable {
+    let database: Database
+    let role: CatalogRole
+    let databaseOID: UInt32
+    let databaseName: String
+    public let processID: Int32
+    let logger: Logger
+
+    var block = TransactionBlock()
+    /// The open transaction (implicit or explicit); nil when idle and in a failed block.
+    var transaction: ExecutionContext?
+    var settings: SessionSettings
+    var preparedStatements: [String: PreparedStatement] = [:]
+    var portals: [String: Portal] = [:]
+    /// Statements run in the open transaction (SET TRANSACTION must come first).
+    var statementsInTransaction = 0
+    /// Savepoint names of the explicit block, oldest first (no subtransactions: see Session+Transactions).
+    var savepoints: [String] = []
+    /// When the current statement must end (statement_timeout), nil without a timeout.
+    var statementDeadline: ContinuousClock.Instant?
+    private let cancelRequested = Atomic<Bool>(false)
+    /// The values of the GUC_REPORT settings as the client last heard them.
+    private var reportedParameters: [String: String]
+
+    init(database: Database, role: CatalogRole, databaseOID: UInt32, databaseName: String, processID: Int32,
+         settings: SessionSettings, logger: Logger) {
+        self.database = database
+        self.role = role
+        self.databaseOID = databaseOID
+        self.databaseName = databaseName
+        self.processID = processID
+        self.settings = settings
+        self.logger = logger
+        self.reportedParameters = Dictionary(settings.reportedParameters, uniquingKeysWith: { _, last in last })
+    }
+
+    /// ReadyForQuery's status: 'I' idle, 'T' in a transaction block, 'E' in a failed block.
+    public var transactionStatus: TransactionBlockStatus { block.status }
+
+    /// The reported settings (application_name, DateStyle, TimeZone, ...) whose value changed since
+    /// the last read, for ParameterStatus messages. Reading drains them: the server reads after
+    /// each message. A SET rolled back with its transaction is reported again with the old value.
+    public var parameterStatusChanges: [(String, String)] {
+        get {
+            let current = reportedSettingValues
+            var changes: [(String, String)] = []
+            for (name, value) in current.sorted(by: { $0.key < $1.key }) where reportedParameters[name] != value {
+                changes.append((name, value))
+            }
+            reportedParameters = current
+            return changes
+        }
+        set {
+            for (name, value) in newValue { reportedParameters[name] = value }
+        }
+    }
+
+    /// Thread-safe: the running statement (if any) fails with 57014 `canceling statement due to
+    /// user request` at its next check.
+    public func cancel() {
+        cancelRequested.store(true, ordering: .releasing)
+    }
+
+    /// The connection closed: roll back whatever is open and forget everything.
+    public func terminate() {
+        let action = block.terminate()
+        if action.transaction == .abort { abortTransaction() }
+        portals.removeAll()
+        preparedStatements.removeAll()
+        database.registry.unregister(processID: processID)
+    }
+
+    // MARK: Interrupts
+
+    /// Called when a new client request starts: a cancel that arrived while idle is dropped.
+    func clearInterrupts() {
+        cancelRequested.store(false, ordering: .relaxed)
+    }
+
+    var isCancelRequested: Bool { cancelRequested.load(ordering: .acquiring) }
+
+    var isPastDeadline: Bool {
+        guard let statementDeadline else { return false }
+        return ContinuousClock.now >= statementDeadline
+    }
+
+    /// Polled by long loops (and, through ExecutionContext.isCancelled, by the engine).
+    var isInterrupted: Bool { isCancelRequested || isPastDeadline }
+
+    /// Throws 57014 when the statement was cancelled or ran past statement_timeout.
+    func checkInterrupts() throws {
+        if isCancelRequested { throw Self.userCancelError }
+        if isPastDeadline { throw Self.timeoutError }
+    }
+
+    static let userCancelError = SQLError(SQLError.queryCanceled, "canceling statement due to user request")
+    static let timeoutError = SQLError(SQLError.queryCanceled, "canceling statement due to statement timeout")
+
+    /// Any error a statement threw, as the SQLError the client gets. A cancellation reported by
+    /// the engine or the storage layer is named after its cause (user request or timeout).
+    func sqlError(from error: any Error) -> SQLError {
+        if let error = error as? SQLError {
+            guard error.sqlState == SQLError.queryCanceled else { return error }
+            if isCancelRequested { return Self.userCancelError }
+            if isPastDeadline { return Self.timeoutError }
+            return error
+        }
+        if let error = error as? StorageError {
+            switch error.kind {
+            case .cancelled:
+                return isPastDeadline && !isCancelRequested ? Self.timeoutError : Self.userCancelError
+            case .lockTimeout:
+                if isPastDeadline { return Self.timeoutError }
+                return SQLError(SQLError.lockNotAvailable, "canceling statement due to lock timeout")
+            case .deadlock:
+                return SQLError(SQLError.deadlockDetected, "deadlock detected", detail: error.message)
+            default:
+                return SQLError(SQLError.internalError, error.message)
+            }
+        }
+        return SQLError(SQLError.internalError, String(describing: error))
+    }
+
+    // MARK: pg_stat_activity
+
+    func publishActivity(state: String, query: String? = nil) {
+        let now = Self.timestampNow()
+        let transactionStart = transactionStartTime
+        database.registry.update(processID: processID) { activity in
+            if let query {
+                activity.query = query
+                activity.queryStart = now
+            }
+            if activity.state != state { activity.stateChange = now }
+            activity.state = state
+            activity.transactionStart = transactionStart
+        }
+    }
+
+    /// The idle state pg_stat_activity shows between requests.
+    var idleStateName: String {
+        switch block.status {
+        case .idle: return "idle"
+        case .inTransaction: return "idle in transaction"
+        case .failed: return "idle in transaction (aborted)"
+        }
+    }
+
+    var transactionStartTime: Int64?
+
+    /// Now as a timestamptz value: microseconds since 2000-01-01 00:00:00 UTC.
+    static func timestampNow() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let unixMicroseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
+        return unixMicroseconds - postgresEpochOffsetMicroseconds
+    }
+
+    /// 2000-01-01 minus 1970-01-01, in microseconds.
+    static let postgresEpochOffsetMicroseconds: Int64 = 946_684_800 * 1_000_000
+}
