@@ -5,8 +5,8 @@
 // (identifier folded to lower case unless quoted, string with escapes processed, `!=` as `<>`),
 // while the source slice start..<end is what error messages quote.
 
-public struct Token: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+struct Token: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         /// A name or keyword written without quotes (value folded to lower case).
         case identifier
         /// A "double-quoted" identifier (case kept; never a keyword).
@@ -25,17 +25,17 @@ public struct Token: Sendable, Equatable {
         case endOfInput
     }
 
-    public var kind: Kind
-    public var value: String
-    public var start: Int
-    public var end: Int
+    var kind: Kind
+    var value: String
+    var start: Int
+    var end: Int
 
-    public var position: Int { start + 1 }
+    var position: Int { start + 1 }
 
     /// True for an unquoted identifier equal to `keyword` (given in lower case).
     @inline(__always)
-    public func isKeyword(_ keyword: String) -> Bool { kind == .identifier && value == keyword }
+    func isKeyword(_ keyword: String) -> Bool { kind == .identifier && value == keyword }
 
     @inline(__always)
-    public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && value == symbol }
+    func isSymbol(_ symbol: String) -> Bool { kind == .symbol && value == symbol }
 }
