@@ -70,7 +70,9 @@ final class BufferPool: @unchecked Sendable {
         try pinAndLock(Tag(relation: rel, page: page), mode: mode, zeroFill: false)
     }
 
-    /// Adds a page at the end of `rel` and returns it all zeros (PageIsNew), locked exclusively.
+    /// Adds a page at the end of `rel` and returns it locked exclusively, all zeros (PageIsNew) —
+    /// unless another thread found the new page first (it counts from the moment it is reserved)
+    /// and changed it: callers that let others find pages by pageCount must check.
     /// Format it (PageHeader.initialize) inside the logChanges that first uses it.
     func extend(_ rel: RelationID) throws -> PageGuard {
         let page = try files.extend(rel)

@@ -34,16 +34,19 @@ final class RelationFiles: @unchecked Sendable {
         try withFile(rel) { $0.pageCount }
     }
 
-    /// Reserves the next page number and writes a zero page there.
+    /// Reserves the next page number and writes a zero page there. The page is counted only once
+    /// its zeros are written (under the table lock), so nobody can read it, change it and write it
+    /// back before the zeros land on top.
     func extend(_ rel: RelationID) throws -> PageNumber {
-        let (fd, number) = try withFile(rel) { file -> (Int32, Int) in
+        try withFile(rel) { file in
+            let number = PageNumber(UInt32(file.pageCount))
+            try Self.zeroPage.withUnsafeBytes { try write(fd: file.descriptor, rel: rel, page: number, $0) }
             file.pageCount += 1
-            return (file.descriptor, file.pageCount - 1)
+            return number
         }
-        let zeros = [UInt8](repeating: 0, count: pageSize)
-        try zeros.withUnsafeBytes { try write(fd: fd, rel: rel, page: PageNumber(UInt32(number)), $0) }
-        return PageNumber(UInt32(number))
     }
+
+    private static let zeroPage = [UInt8](repeating: 0, count: pageSize)
 
     /// Makes sure pages 0...page exist (redo of a change to a page past the end of the file).
     func extendIfNeeded(_ rel: RelationID, toInclude page: PageNumber) throws {

@@ -64,20 +64,24 @@ public final class HeapRelation: @unchecked Sendable {
     }
 
     /// An exclusively locked page with room for `size` bytes: the hinted page, else the last one,
-    /// else a new page at the end.
+    /// else a new page at the end. A page just added by `extend` may already have been found (as
+    /// the last page) and filled by another inserter before we got its lock, so it is checked too.
     private func pageWithRoom(_ size: Int, excluding: PageNumber?) throws -> PageGuard {
-        var candidates: [PageNumber] = []
-        if let hint = insertHint.withLock({ $0 }) { candidates.append(hint) }
-        let count = try pool.pageCount(id)
-        if count > 0 { candidates.append(PageNumber(UInt32(count - 1))) }
-        for candidate in candidates where candidate != excluding && Int(candidate.value) < count {
-            let page = try pool.read(id, candidate, .exclusive)
+        while true {
+            var candidates: [PageNumber] = []
+            if let hint = insertHint.withLock({ $0 }) { candidates.append(hint) }
+            let count = try pool.pageCount(id)
+            if count > 0 { candidates.append(PageNumber(UInt32(count - 1))) }
+            for candidate in candidates where candidate != excluding && Int(candidate.value) < count {
+                let page = try pool.read(id, candidate, .exclusive)
+                if HeapPage.hasRoom(page.bytes, size: size) { return page }
+                page.release()
+            }
+            let page = try pool.extend(id)
+            insertHint.withLock { $0 = page.pageNumber }
             if HeapPage.hasRoom(page.bytes, size: size) { return page }
             page.release()
         }
-        let page = try pool.extend(id)
-        insertHint.withLock { $0 = page.pageNumber }
-        return page
     }
 
     // MARK: - Reading
