@@ -11,10 +11,11 @@ let psqlPath = "/usr/bin/psql"
 struct PSQLTests {
     struct Run { var status: Int32; var output: String; var errors: String }
 
-    static func psql(port: Int, user: String = "alice", password: String?, _ arguments: [String]) throws -> Run {
+    static func psql(host: String = "127.0.0.1", port: Int, user: String = "alice", password: String?,
+                     _ arguments: [String]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: psqlPath)
-        process.arguments = ["-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", "db", "-X", "-A", "-t"] + arguments
+        process.arguments = ["-h", host, "-p", String(port), "-U", user, "-d", "db", "-X", "-A", "-t"] + arguments
         var environment = ["PGCONNECT_TIMEOUT": "10", "PATH": "/usr/bin:/bin", "PGSSLMODE": "prefer"]
         if let password { environment["PGPASSWORD"] = password }
         process.environment = environment
@@ -99,5 +100,28 @@ struct PSQLTests {
             #expect(result.status == 0, "\(result.errors)")
             #expect(result.output == "COPY 0\n")
         }
+    }
+
+    @Test func unixDomainSocket() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgwire-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let factory = TestFactory()
+        let (server, port) = try makeTestServer(factory, unixSocketDirectories: [directory.path])
+        let socketPath = directory.appendingPathComponent(".s.PGSQL.\(port)").path
+        #expect(FileManager.default.fileExists(atPath: socketPath))
+        let result = try Self.psql(host: directory.path, port: port, password: nil, ["-c", "select 1"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output == "1\n")
+        server.stop()
+        #expect(!FileManager.default.fileExists(atPath: socketPath))
+    }
+
+    @Test func localhostListensOnLoopback() throws {
+        let (server, port) = try makeTestServer(TestFactory(), hosts: ["localhost"])
+        defer { server.stop() }
+        let result = try Self.psql(host: "localhost", port: port, password: nil, ["-c", "select 1"])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(result.output == "1\n")
     }
 }

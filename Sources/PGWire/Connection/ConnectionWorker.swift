@@ -37,8 +37,10 @@ final class ConnectionWorker: @unchecked Sendable {
         self.sink = sink
         self.factory = factory
         self.processID = processID
-        self.secretKey = Int32.random(in: .min ... .max)
-        self.output = OutboundBuffer(sink: sink)
+        let secretKey = Int32.random(in: .min ... .max)
+        self.secretKey = secretKey
+        // The client is gone: cancel the statement producing output for it.
+        self.output = OutboundBuffer(sink: sink) { factory.cancel(processID: processID, secretKey: secretKey) }
         self.machine = ConnectionStateMachine(remoteAddress: remoteAddress,
                                               connectionLimitExceeded: connectionLimitExceeded, random: random)
         self.logger = logger

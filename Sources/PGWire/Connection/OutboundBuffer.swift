@@ -1,7 +1,9 @@
 // OutboundBuffer: the worker's write buffer. Messages are encoded into one ByteBuffer and written
 // as a batch at ReadyForQuery, Flush, the end of an Execute, or when the buffer passes
 // `flushThresholdBytes` — then the worker waits until the socket took the bytes, so a result of
-// millions of rows streams in bounded memory instead of piling up.
+// millions of rows streams in bounded memory instead of piling up. When a write fails (the client
+// went away) later output is dropped and `onDisconnect` runs once, so that the running statement
+// can be cancelled instead of producing rows nobody reads.
 
 import NIOCore
 
@@ -13,10 +15,12 @@ final class OutboundBuffer {
     private var buffer: ByteBuffer
     /// False once a write failed: later output is dropped.
     private(set) var isConnected = true
+    private let onDisconnect: () -> Void
 
-    init(sink: ConnectionSink) {
+    init(sink: ConnectionSink, onDisconnect: @escaping () -> Void) {
         self.sink = sink
         self.buffer = sink.allocator.buffer(capacity: 1024)
+        self.onDisconnect = onDisconnect
     }
 
     func append(_ message: BackendMessage) {
@@ -45,7 +49,10 @@ final class OutboundBuffer {
         let batch = buffer
         buffer = sink.allocator.buffer(capacity: 1024)
         guard isConnected else { return }
-        if !sink.write(batch, waitUntilWritten: waitUntilWritten) { isConnected = false }
+        if !sink.write(batch, waitUntilWritten: waitUntilWritten) {
+            isConnected = false
+            onDisconnect()
+        }
     }
 
     private func flushIfLarge() {

@@ -29,6 +29,7 @@ public final class PGServer: @unchecked Sendable {
     private let connections = Mutex<[Int32: ConnectionWorker]>([:])
     private let nextProcessID: Atomic<Int32>
     private let boundPort = Mutex<Int?>(nil)
+    private let socketFiles = Mutex<[String]>([])
 
     /// `host` entries as in listen_addresses: "localhost", "*", "0.0.0.0", "::", or IP addresses.
     /// `port` 0 picks a free port (see `localPort`). `unixSocketDirectories`: where to create
@@ -72,6 +73,7 @@ public final class PGServer: @unchecked Sendable {
             do {
                 let channel = try unixBootstrap().bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
                 listeners.withLock { $0.append(channel) }
+                socketFiles.withLock { $0.append(path) }
                 logger.info("listening on Unix socket \"\(path)\"")
             } catch {
                 logger.warning("could not create Unix socket \"\(path)\": \(error)")
@@ -92,6 +94,9 @@ public final class PGServer: @unchecked Sendable {
             return channels
         }
         for channel in channels { try? channel.close().wait() }
+        // Like PostgreSQL, remove the socket files so that clients get "no such file" rather than a
+        // refused connection.
+        for path in socketFiles.withLock({ paths in defer { paths.removeAll() }; return paths }) { unlink(path) }
     }
 
     /// Fast shutdown of the sessions: a running statement is cancelled, then each session gets

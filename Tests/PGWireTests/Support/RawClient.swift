@@ -102,11 +102,13 @@ final class RawClient {
     }
 }
 
-/// A PGServer on 127.0.0.1 and a free port, stopped by `stop()`.
-func makeTestServer(_ factory: TestFactory) throws -> (server: PGServer, port: Int) {
+/// A PGServer on 127.0.0.1 (unless told otherwise) and a free port, stopped by `stop()`.
+func makeTestServer(_ factory: TestFactory, hosts: [String] = ["127.0.0.1"],
+                    unixSocketDirectories: [String] = []) throws -> (server: PGServer, port: Int) {
     var logger = Logger(label: "PGWireTests")
-    logger.logLevel = .warning
-    let server = PGServer(host: ["127.0.0.1"], port: 0, factory: factory, logger: logger, eventLoopThreads: 1)
+    logger.logLevel = .error
+    let server = PGServer(host: hosts, port: 0, factory: factory, logger: logger,
+                          unixSocketDirectories: unixSocketDirectories, eventLoopThreads: 1)
     try server.start()
     guard let port = server.localPort else { throw PGError(sqlState: "XX000", message: "no port") }
     return (server, port)
