@@ -12,7 +12,7 @@
 // forever, so the left page is filled to PostgreSQL's fillfactor (90% for leaves, 70% for internal
 // pages, nbtsplitloc.c).
 
-struct BTreeSplit: Equatable {
+struct BTreeSplit {
     var left: [BTreeItem]
     var right: [BTreeItem]
     /// The new downlink for the parent; its `child` is filled in once the right page's number is known.
@@ -27,8 +27,8 @@ enum BTreeSplitChooser {
     /// `items` is sorted and holds the new entry at `insertedAt`; `isRightmost` says the page has no
     /// right sibling. Returns nil only if no split point lets both halves fit (impossible while keys
     /// respect `BTreeIndex.maximumKeyLength`).
-    static func split(_ items: [BTreeItem], insertedAt: Int, isLeaf: Bool, isRightmost: Bool,
-                      capacity: Int = BTreePage.capacity) -> BTreeSplit? {
+    static func split(_ items: [BTreeItem], insertedAt: Int, isLeaf: Bool, isRightmost: Bool) -> BTreeSplit? {
+        let capacity = BTreePage.capacity
         precondition(items.count >= 2, "a split needs at least two items")
         let appending = isRightmost && insertedAt == items.count - 1
         let share = appending ? (isLeaf ? leafFillFactor : internalFillFactor) : halfShare
