@@ -99,4 +99,35 @@ import Testing
         }
         #expect(ready == count)
     }
+
+    @Test func largeResultIsStreamed() throws {
+        let (server, port) = try makeTestServer(TestFactory())
+        defer { server.stop() }
+        let client = try RawClient(port: port)
+        _ = try client.startTrusted()
+        client.send([.query(Query(sql: "select many"))])
+        var rows = 0
+        var last: BackendMessage?
+        while let message = try client.readMessage() {
+            if case .dataRow(let values) = message {
+                rows += 1
+                #expect(values.first??.count == TestBackend.manyRowBytes)
+            }
+            last = message
+            if case .readyForQuery = message { break }
+        }
+        #expect(rows == TestBackend.manyRowCount)
+        #expect(last == .readyForQuery(.idle))
+    }
+
+    @Test func gssEncryptionRequestIsRefusedToo() throws {
+        let (server, port) = try makeTestServer(TestFactory())
+        defer { server.stop() }
+        let client = try RawClient(port: port)
+        client.send([.gssEncryptionRequest])
+        #expect(client.readByte() == UInt8(ascii: "N"))
+        client.send([.sslRequest])
+        #expect(client.readByte() == UInt8(ascii: "N"))
+        #expect(try client.startTrusted().last == .readyForQuery(.idle))
+    }
 }

@@ -22,6 +22,8 @@ final class TestBackend: QueryBackend {
     static let int4OID: UInt32 = 23
     static let int4Field = FieldDescription(name: "?column?", typeOID: int4OID, typeSize: 4)
     static let seriesRowCount = 5
+    static let manyRowCount = 20_000
+    static let manyRowBytes = 100
 
     init(events: EventLog) {
         self.events = events
@@ -68,6 +70,12 @@ final class TestBackend: QueryBackend {
                     return
                 }
             }
+        case "select many":
+            // Far more than the 64 KiB output buffer: the worker must stream it.
+            out.rowDescription([Self.int4Field])
+            let row = [Array(String(repeating: "x", count: Self.manyRowBytes).utf8)]
+            for _ in 0..<Self.manyRowCount { out.dataRow(row) }
+            out.commandComplete("SELECT \(Self.manyRowCount)")
         case "copy t to stdout":
             out.copyOutResponse(format: 0, columnFormats: [0])
             out.copyData(Array("1\n".utf8))
