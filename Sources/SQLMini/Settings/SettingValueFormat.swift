@@ -109,7 +109,8 @@ extension SettingDefinition {
         let table = unit.isMemory ? SettingDefinition.memoryUnits : (unit.isTime ? SettingDefinition.timeUnits + [("us", 0)] : [])
         guard !table.isEmpty else { throw invalidValue(raw) }
         guard let multiplier = table.first(where: { $0.0 == unitText })?.1 else {
-            let names = table.map { "\"\($0.0)\"" }
+            // PostgreSQL lists the units from the smallest up.
+            let names = table.reversed().map { "\"\($0.0)\"" }
             let list = names.dropLast().joined(separator: ", ") + ", and " + (names.last ?? "")
             throw invalidValue(raw, hint: "Valid units for this parameter are \(list).")
         }
