@@ -90,7 +90,7 @@ final class BufferPool: @unchecked Sendable {
         return try pinAndLock(Tag(relation: rel, page: page), mode: .exclusive, zeroFill: zeroFill)
     }
 
-    private enum Lookup { case found(Int), load(Int), writeVictim(Int) }
+    private enum Lookup { case found(Int), load(Int), writeVictim(Int), retry }
 
     private func pinAndLock(_ tag: Tag, mode: LockMode, zeroFill: Bool) throws -> PageGuard {
         while true {
@@ -106,7 +106,7 @@ final class BufferPool: @unchecked Sendable {
                 // Clean and unpinned: nobody holds its content lock, so this try-lock succeeds.
                 guard locks[victim].tryLockExclusive() else {
                     s.descriptors[victim].pinCount = 0
-                    return .writeVictim(-1)
+                    return .retry
                 }
                 if let old = s.descriptors[victim].tag { s.pageTable[old] = nil }
                 s.descriptors[victim] = Descriptor(tag: tag, pinCount: 1, usageCount: 1, dirty: false, valid: false)
@@ -120,9 +120,15 @@ final class BufferPool: @unchecked Sendable {
                     return guardFor(frame, tag, mode)
                 }
                 unlockAndUnpin(frame: frame, mode: mode)   // its load failed: try again
+            case .retry:
+                continue
             case .writeVictim(let frame):
-                guard frame >= 0 else { continue }
-                locks[frame].lock(.shared)
+                // Like PostgreSQL, never wait for a victim's lock: whoever pinned it since may be
+                // waiting for a page this thread holds. Take another victim instead.
+                guard locks[frame].tryLockShared() else {
+                    state.withLock { $0.descriptors[frame].pinCount -= 1 }
+                    continue
+                }
                 defer { unlockAndUnpin(frame: frame, mode: .shared) }
                 try writeOut(frame)
             case .load(let frame):

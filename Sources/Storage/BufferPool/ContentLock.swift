@@ -36,5 +36,7 @@ final class ContentLock: @unchecked Sendable {
     }
     /// Exclusive without waiting; false if anyone holds it.
     func tryLockExclusive() -> Bool { pthread_rwlock_trywrlock(lock) == 0 }
+    /// Shared without waiting; false if someone holds or awaits it exclusively.
+    func tryLockShared() -> Bool { pthread_rwlock_tryrdlock(lock) == 0 }
     func unlock() { pthread_rwlock_unlock(lock) }
 }
