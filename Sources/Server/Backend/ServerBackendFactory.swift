@@ -10,7 +10,7 @@ import Logging
 import NIOCore
 import PGWire
 import SQLMini
-import Synchronization
+import Foundation
 
 final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
     private let database: Database
@@ -18,7 +18,7 @@ final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
     private let logger: Logger
     let maxConnections: Int
     private let staticParameters: [(String, String)]
-    private let liveSessions = Mutex<[Int32: (secretKey: Int32, backend: SessionBackend)]>([:])
+    private let liveSessions = LiveSessions()
 
     init(database: Database, hba: HostBasedAuthentication, maxConnections: Int,
          parameterStatus: [(String, String)], logger: Logger) {
@@ -83,23 +83,42 @@ final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
             throw PGError(severity: .fatal, sqlState: SQLError.internalError, message: String(describing: error))
         }
         let backend = SessionBackend(session: session) { [liveSessions] in
-            _ = liveSessions.withLock { $0.removeValue(forKey: processID) }
+            liveSessions.remove(processID)
         }
-        liveSessions.withLock { $0[processID] = (secretKey, backend) }
+        liveSessions.add(processID, secretKey: secretKey, backend: backend)
         return backend
     }
 
     func cancel(processID: Int32, secretKey: Int32) {
-        let target = liveSessions.withLock { sessions -> SessionBackend? in
-            guard let entry = sessions[processID], entry.secretKey == secretKey else { return nil }
-            return entry.backend
-        }
-        target?.cancel()
+        liveSessions.backend(processID, secretKey: secretKey)?.cancel()
     }
 
     /// `replication=true|on|yes|1` asks for a physical replication connection; `database` is logical.
     static func isPhysicalReplication(_ value: String?) -> Bool {
         guard let value = value?.lowercased() else { return false }
         return ["true", "on", "yes", "1"].contains(value)
+    }
+}
+
+/// The sessions that can be cancelled, by process id, with their cancel keys.
+final class LiveSessions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [Int32: (secretKey: Int32, backend: SessionBackend)] = [:]
+
+    func add(_ processID: Int32, secretKey: Int32, backend: SessionBackend) {
+        lock.lock(); defer { lock.unlock() }
+        entries[processID] = (secretKey, backend)
+    }
+
+    func remove(_ processID: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        entries[processID] = nil
+    }
+
+    /// The session with this process id, if the key matches (a wrong key is ignored, as in PostgreSQL).
+    func backend(_ processID: Int32, secretKey: Int32) -> SessionBackend? {
+        lock.lock(); defer { lock.unlock() }
+        guard let entry = entries[processID], entry.secretKey == secretKey else { return nil }
+        return entry.backend
     }
 }

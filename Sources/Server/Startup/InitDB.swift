@@ -106,7 +106,8 @@ public enum InitDB {
     }
 
     private static func step(_ title: String, _ body: () throws -> Void) throws {
-        FileHandle.standardOutput.write(Data("\(title) ... ".utf8))
+        print("\(title) ... ", terminator: "")
+        fflush(stdout)
         try body()
         print("ok")
     }
