@@ -66,6 +66,12 @@ import Testing
         }
     }
 
+    @Test func mockSaltIsStablePerUser() {
+        #expect(SCRAMServerExchange.mockSalt(for: "ghost") == SCRAMServerExchange.mockSalt(for: "ghost"))
+        #expect(SCRAMServerExchange.mockSalt(for: "ghost") != SCRAMServerExchange.mockSalt(for: "other"))
+        #expect(SCRAMServerExchange.mockSalt(for: "ghost").count == SCRAM.saltByteCount)
+    }
+
     @Test func channelBindingFlags() throws {
         var withY = Self.exchange(verifier: nil)
         _ = try withY.receiveClientFirst(mechanism: "SCRAM-SHA-256", data: Array("y,,n=,r=abc".utf8))

@@ -14,6 +14,8 @@
 //
 // The user name comes from the StartupMessage (libpq sends "n=" empty). With no verifier (unknown
 // role, no password) the exchange runs on a made-up salt and always fails: no role enumeration.
+// The made-up salt is the same for every attempt on one user name (PostgreSQL's scram_mock_salt), so
+// an unknown role looks just like a known one whose salt never changes.
 
 import Crypto
 
@@ -35,14 +37,22 @@ struct SCRAMServerExchange {
     /// `verifier` nil: fail at the end. `serverNonce`/`mockSalt` are injected so tests are deterministic.
     private let mockSalt: [UInt8]
 
+    /// A secret of this server process, from which the mock salts are derived.
+    private static let mockSaltSecret = randomBytes(32)
+
+    /// The salt shown for `user` when it has no verifier: stable per user name, unguessable.
+    static func mockSalt(for user: String) -> [UInt8] {
+        Array(hmacSHA256(key: mockSaltSecret, Array(user.utf8)).prefix(SCRAM.saltByteCount))
+    }
+
     /// `serverNonce` is printable ASCII without commas (base64 of random bytes by default).
     init(user: String, verifierText: String?,
          serverNonce: String = base64Encode(randomBytes(serverNonceByteCount)),
-         mockSalt: [UInt8] = randomBytes(SCRAM.saltByteCount)) {
+         mockSalt: [UInt8]? = nil) {
         self.user = user
         self.verifier = verifierText.flatMap(SCRAMVerifier.init(parsing:))
         self.serverNonce = serverNonce
-        self.mockSalt = mockSalt
+        self.mockSalt = mockSalt ?? Self.mockSalt(for: user)
     }
 
     static func malformed(_ detail: String) -> PGError {

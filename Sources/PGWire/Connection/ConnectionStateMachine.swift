@@ -159,8 +159,7 @@ struct ConnectionStateMachine {
             return .send([.authentication(.md5Password(salt: salt))], flush: true)
         case .success(.scramSHA256(let verifier)):
             let exchange = SCRAMServerExchange(user: startup.user, verifierText: verifier,
-                                               serverNonce: base64Encode(random(SCRAMServerExchange.serverNonceByteCount)),
-                                               mockSalt: random(SCRAM.saltByteCount))
+                                               serverNonce: base64Encode(random(SCRAMServerExchange.serverNonceByteCount)))
             state = .awaitingSASLInitial(startup, exchange)
             return .send([.authentication(.sasl(mechanisms: [SCRAM.mechanism]))], flush: true)
         }
