@@ -1,6 +1,7 @@
 // Expressions, part 2: the primaries — constants, $n, column references, function calls, CASE,
 // CAST, EXISTS, ARRAY, ROW, parenthesised expressions and subqueries, typed literals such as
-// `date '2024-01-01'`, and the SQL keywords that are functions (CURRENT_TIMESTAMP, ...).
+// `date '2024-01-01'`, and the SQL keywords that are functions (CURRENT_TIMESTAMP, ...); EXTRACT,
+// POSITION, SUBSTRING and TRIM are in Parser+SpecialFunctions.swift.
 //
 // Invariants: a reserved keyword never becomes a column reference; a name followed by `(` is a
 // function call, and a (possibly qualified) name followed by a string constant is a typed literal
@@ -121,9 +122,9 @@ extension ParserState {
             if peek().isSymbol("(") { return nil }
             advance()
             return Expression(.sqlValueFunction(.currentSchema), position: position)
-        case "extract":
+        case "extract", "position", "substring", "trim":
             guard peek().isSymbol("(") else { return nil }
-            return try parseExtract()
+            return try parseSpecialFunction()
         default:
             if let function = ParserState.sqlValueFunctions[token.value] {
                 advance()
@@ -177,24 +178,6 @@ extension ParserState {
         try expectKeyword("end")
         let caseExpression = CaseExpression(operand: operand, whens: whens, elseResult: elseResult)
         return Expression(.caseWhen(caseExpression), position: token.position)
-    }
-
-    /// `EXTRACT(field FROM source)`, which PostgreSQL turns into extract('field', source).
-    mutating func parseExtract() throws(SQLError) -> Expression {
-        let token = advance()
-        try expectSymbol("(")
-        let fieldToken = current
-        let field: String
-        switch fieldToken.kind {
-        case .identifier, .quotedIdentifier, .string: field = advance().value
-        default: throw syntaxError()
-        }
-        try expectKeyword("from")
-        let source = try parseExpression()
-        try expectSymbol(")")
-        let fieldExpression = Expression(.literal(.string(field)), position: fieldToken.position)
-        let name = QualifiedName(schema: "pg_catalog", "extract", position: token.position)
-        return Expression(.function(FunctionCall(name: name, arguments: [fieldExpression, source])), position: token.position)
     }
 
     /// A column reference, a function call or a typed literal, starting with a name.
