@@ -130,4 +130,18 @@ import Testing
         #expect(client.readByte() == UInt8(ascii: "N"))
         #expect(try client.startTrusted().last == .readyForQuery(.idle))
     }
+
+    @Test func copyFromStdinWithMoreMessagesThanTheQueueHolds() throws {
+        let (server, port) = try makeTestServer(TestFactory())
+        defer { server.stop() }
+        let client = try RawClient(port: port)
+        _ = try client.startTrusted()
+        client.send([.query(Query(sql: "copy t from stdin"))])
+        #expect(try client.readMessage() == .copyResponse(CopyResponse(direction: .copyIn, format: 0, columnFormats: [0])))
+        // Several times InboundQueue.maxEvents: reading the socket pauses and resumes along the way.
+        let rows = InboundQueue.maxEvents * 8
+        client.send(Array(repeating: FrontendMessage.copyData(CopyData(bytes: Array("1\tone\n".utf8))), count: rows)
+                    + [.copyDone])
+        #expect(try client.readUntilReady() == [.commandComplete("COPY \(rows)"), .readyForQuery(.idle)])
+    }
 }

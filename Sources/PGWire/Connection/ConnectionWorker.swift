@@ -30,6 +30,8 @@ final class ConnectionWorker: @unchecked Sendable {
     private var backendTerminated = false
     /// Set while a COPY FROM STDIN reads: a closing error to send once the backend returns.
     var pendingCloseError: PGError?
+    /// Set by error(_:) when the backend sent a FATAL or PANIC error.
+    var fatalErrorSent = false
 
     /// `random` gives n random bytes (salts, nonces); tests inject a fixed one.
     init(sink: ConnectionSink, factory: BackendFactory, remoteAddress: SocketAddress?, processID: Int32,
@@ -218,9 +220,6 @@ final class ConnectionWorker: @unchecked Sendable {
         }
         then()
     }
-
-    /// Set by error(_:) when the backend sent a FATAL or PANIC error.
-    var fatalErrorSent = false
 
     private func requireBackend() -> QueryBackend? {
         if let backend { return backend }

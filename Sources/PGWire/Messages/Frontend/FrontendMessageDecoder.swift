@@ -24,7 +24,6 @@ struct FrontendMessageDecoder: ByteToMessageDecoder {
 
     static let lengthFieldBytes = 4
     static let startupHeaderBytes = 8          // length + code
-    static let sslRequestBytes = 8
 
     private(set) var phase: Phase = .startup
     let limits: MessageLimits
