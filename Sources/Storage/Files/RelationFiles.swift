@@ -70,9 +70,18 @@ final class RelationFiles: @unchecked Sendable {
         }
     }
 
+    /// Writes a page back. A page of a relation dropped or truncated since it was cached is
+    /// skipped: the check and the write happen under the table lock, so a stale page can never
+    /// reappear past the end of a truncated file (and rows come back to life after a restart).
     func write(_ rel: RelationID, _ page: PageNumber, _ buffer: UnsafeRawBufferPointer) throws {
-        let fd = try withFile(rel) { $0.descriptor }
-        try write(fd: fd, rel: rel, page: page, buffer)
+        try files.withLock { table throws in
+            if table[rel] == nil {
+                guard access(path(rel), F_OK) == 0 else { return }      // dropped
+            }
+            let file = try Self.openFile(rel, path: path(rel), &table)
+            guard Int(page.value) < file.pageCount else { return }      // truncated away
+            try write(fd: file.descriptor, rel: rel, page: page, buffer)
+        }
     }
 
     private func write(fd: Int32, rel: RelationID, page: PageNumber, _ buffer: UnsafeRawBufferPointer) throws {
@@ -101,8 +110,8 @@ final class RelationFiles: @unchecked Sendable {
     func remove(_ rel: RelationID) {
         files.withLock { table in
             if let file = table.removeValue(forKey: rel) { close(file.descriptor) }
+            unlink(path(rel))
         }
-        unlink(path(rel))
     }
 
     /// fsync every open relation file (checkpoint).
@@ -122,14 +131,21 @@ final class RelationFiles: @unchecked Sendable {
 
     private func withFile<T>(_ rel: RelationID, _ body: (inout OpenFile) throws -> T) throws -> T {
         try files.withLock { table throws -> T in
-            if table[rel] == nil {
-                let fd = open(path(rel), O_RDWR)
-                guard fd >= 0 else { throw StorageError.io("open", path: path(rel), errno: errno) }
-                let size = lseek(fd, 0, SEEK_END)
-                table[rel] = OpenFile(descriptor: fd, pageCount: Int(size) / pageSize)
-            }
-            return try body(&table[rel]!)
+            var file = try Self.openFile(rel, path: path(rel), &table)
+            defer { table[rel] = file }
+            return try body(&file)
         }
+    }
+
+    /// The open file of `rel`, opening it (and counting its pages) on first use.
+    private static func openFile(_ rel: RelationID, path: String, _ table: inout [RelationID: OpenFile]) throws -> OpenFile {
+        if let file = table[rel] { return file }
+        let fd = Glibc.open(path, O_RDWR)
+        guard fd >= 0 else { throw StorageError.io("open", path: path, errno: errno) }
+        let size = lseek(fd, 0, SEEK_END)
+        let file = OpenFile(descriptor: fd, pageCount: Int(size) / pageSize)
+        table[rel] = file
+        return file
     }
 }
 
