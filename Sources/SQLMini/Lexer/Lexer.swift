@@ -61,7 +61,7 @@ struct Lexer {
         if c == "'" { return try scanString(start: start, escapes: false) }
         if c == "\"" { return try scanQuotedIdentifier(start: start) }
         if c == "$" {
-            if let d = peek(1), d.properties.numericType != nil, d.isASCII { return scanParameter(start: start) }
+            if let d = peek(1), isDigit(d) { return scanParameter(start: start) }
             if let token = try scanDollarQuotedString(start: start) { return token }
         }
         if isIdentifierStart(c) { return scanIdentifier(start: start) }
