@@ -80,7 +80,7 @@ struct SettingsTests {
             #expect(error.hint == #"Valid units for this parameter are "B", "kB", "MB", "GB", and "TB"."#)
         } catch {}
         do {
-            _ = try ServerSettings.load(fileContents: "statement_timeout = 10 years")
+            _ = try ServerSettings.load(fileContents: "statement_timeout = '10 years'")
         } catch let error as SQLError {
             #expect(error.hint == #"Valid units for this parameter are "us", "ms", "s", "min", "h", and "d"."#)
         } catch {}

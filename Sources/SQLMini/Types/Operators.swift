@@ -60,6 +60,12 @@ public enum Operators {
         if l.oid == SQLType.unknown.oid && r.oid == SQLType.unknown.oid { l = .text; r = .text }
         else if l.oid == SQLType.unknown.oid { l = (stringish && !r.isArray) ? .text : r.withoutModifier }
         else if r.oid == SQLType.unknown.oid { r = (stringish && !l.isArray) ? .text : l.withoutModifier }
+        // timestamp + '1 day': date/time arithmetic with a literal means an interval, as PostgreSQL resolves it.
+        let dateTimes: Set<UInt32> = [SQLType.date.oid, SQLType.timestamp.oid, SQLType.timestamptz.oid, SQLType.interval.oid]
+        if name == "+" || name == "-" {
+            if right.oid == SQLType.unknown.oid, dateTimes.contains(left.oid) { r = .interval }
+            if left.oid == SQLType.unknown.oid, dateTimes.contains(right.oid), name == "+" { l = .interval }
+        }
 
         if comparisonNames.contains(name) { return try resolveComparison(name, left, right, l, r) }
         if let like = likeNames[name] { return try resolvePattern(name, left, right, l, r, isRegex: false, like) }

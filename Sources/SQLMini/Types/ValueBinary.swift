@@ -63,8 +63,7 @@ extension Value {
         let value: Value
         switch type.oid {
         case SQLType.bool.oid:
-            guard bytes.count == 1 else { throw badBinary(type) }
-            value = .bool(bytes[0] != 0)
+            value = .bool(try reader.read(UInt8.self, type) != 0)
         case SQLType.int2.oid: value = .int2(Int16(bitPattern: try reader.read(UInt16.self, type)))
         case SQLType.int4.oid: value = .int4(Int32(bitPattern: try reader.read(UInt32.self, type)))
         case SQLType.int8.oid, SQLType.xid8.oid: value = .int8(Int64(bitPattern: try reader.read(UInt64.self, type)))
