@@ -72,10 +72,12 @@ extension StorageEngine {
 }
 
 /// The background thread that checkpoints every checkpoint_timeout, or sooner when more than
-/// max_wal_size of WAL was written since the last checkpoint's redo point.
+/// max_wal_size of WAL was written since the last checkpoint's redo point. With
+/// synchronous_commit = off it also flushes the WAL every round (PostgreSQL's walwriter), so an
+/// asynchronous commit reaches disk within about `pollInterval`.
 final class Checkpointer: @unchecked Sendable {
-    /// How often the WAL volume is looked at.
-    static let pollInterval: Duration = .seconds(1)
+    /// How often the WAL volume is looked at (PostgreSQL's wal_writer_delay default).
+    static let pollInterval: Duration = .milliseconds(200)
 
     private weak var engine: StorageEngine?
     private let monitor = Monitor()
@@ -106,6 +108,11 @@ final class Checkpointer: @unchecked Sendable {
                 return stopping
             }
             guard !stop, let engine else { break }
+            if !engine.configuration.synchronousCommit {
+                do { try engine.wal.flush(upTo: engine.wal.insertLSN) } catch {
+                    engine.logger.error("could not flush the WAL: \(error)")
+                }
+            }
             var reason: CheckpointReason?
             if ContinuousClock.now - lastCheckpoint >= engine.configuration.checkpointTimeout {
                 reason = .timed
