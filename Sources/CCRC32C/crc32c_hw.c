@@ -5,8 +5,8 @@
  * chain of crc32q runs at a third of the possible speed. crc32c_hw_update_3way splits a long
  * buffer into three equal lanes, runs three independent chains side by side, then merges them:
  * CRC is linear, so crc(A || B) = shift(crc(A), |B|) XOR crc_from_zero(B), where shift multiplies
- * by x^(8*|B|) modulo the polynomial. Lanes have fixed sizes so the two shift factors are
- * constants (computed once with xpow8n below and written down).
+ * by x^(8*|B|) modulo the polynomial. Lanes have fixed sizes, so the two shift factors are
+ * computed once, when the library is loaded.
  *
  * No compiler flags: __attribute__((target("sse4.2"))) enables the instruction for these
  * functions only, and callers check crc32c_hw_available() (CPUID) before calling them.
@@ -17,11 +17,9 @@
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 
-/* Bytes per lane in one round of the three-way loop, and x^(8*lane) mod P for each. */
+/* Bytes per lane in one round of the three-way loop. */
 #define LONG_LANE_BYTES 8192
-#define LONG_LANE_SHIFT 0x28461564u
 #define SHORT_LANE_BYTES 256
-#define SHORT_LANE_SHIFT 0x88E56F72u
 
 int crc32c_hw_available(void) { return __builtin_cpu_supports("sse4.2"); }
 
@@ -56,8 +54,7 @@ static uint32_t gf2_multiply(uint32_t a, uint32_t b) {
     return product;
 }
 
-/* x^(8n) mod P: how the two constants above were computed (kept for the reader). */
-__attribute__((unused))
+/* x^(8n) mod P: multiplying a CRC state by it appends n zero bytes. */
 static uint32_t xpow8n(size_t n) {
     uint32_t result = 0x80000000u; /* x^0 */
     uint32_t square = 0x00800000u; /* x^8 */
@@ -67,6 +64,15 @@ static uint32_t xpow8n(size_t n) {
         n >>= 1;
     }
     return result;
+}
+
+/* x^(8*lane) mod P for each lane size, set before main() runs. */
+static uint32_t long_lane_shift, short_lane_shift;
+
+__attribute__((constructor))
+static void compute_lane_shifts(void) {
+    long_lane_shift = xpow8n(LONG_LANE_BYTES);
+    short_lane_shift = xpow8n(SHORT_LANE_BYTES);
 }
 
 /* One round: three lanes of `lane` bytes each, merged. Returns the state after 3*lane bytes. */
@@ -91,12 +97,12 @@ __attribute__((target("sse4.2")))
 uint32_t crc32c_hw_update_3way(uint32_t crc, const void *buf, size_t len) {
     const unsigned char *p = buf;
     while (len >= 3 * LONG_LANE_BYTES) {
-        crc = three_lanes(crc, p, LONG_LANE_BYTES, LONG_LANE_SHIFT);
+        crc = three_lanes(crc, p, LONG_LANE_BYTES, long_lane_shift);
         p += 3 * LONG_LANE_BYTES;
         len -= 3 * LONG_LANE_BYTES;
     }
     while (len >= 3 * SHORT_LANE_BYTES) {
-        crc = three_lanes(crc, p, SHORT_LANE_BYTES, SHORT_LANE_SHIFT);
+        crc = three_lanes(crc, p, SHORT_LANE_BYTES, short_lane_shift);
         p += 3 * SHORT_LANE_BYTES;
         len -= 3 * SHORT_LANE_BYTES;
     }
