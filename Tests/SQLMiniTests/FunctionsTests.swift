@@ -80,6 +80,7 @@ struct FunctionsTests {
         #expect(try call("pg_table_is_visible", [(.oid(16389), .oidType)]) == "t")
         #expect(try call("pg_get_expr", [(.text("nextval('t_id_seq'::regclass)"), .pgNodeTree), (.oid(16389), .oidType)]) == "nextval('t_id_seq'::regclass)")
         #expect(try call("pg_get_expr", [(.null, .pgNodeTree), (.oid(16389), .oidType), (.bool(true), .bool)]) == nil)
+        #expect(try call("pg_get_expr", [(.text("0"), .text), (.oid(16389), .oidType)]) == "0")
         #expect(try call("pg_get_indexdef", [(.oid(16390), .oidType), i(0), (.bool(true), .bool)]) == "CREATE UNIQUE INDEX mimuw_pkey ON mimuw USING btree (id)")
         #expect(try call("pg_get_constraintdef", [(.oid(16391), .oidType), (.bool(true), .bool)]) == "PRIMARY KEY (id)")
         #expect(try call("pg_encoding_to_char", [i(6)]) == "UTF8")

@@ -29,6 +29,8 @@ enum CatalogFunctions {
         // Our pg_node_tree values are the expression's SQL text already.
         .fn("pg_get_expr", [.pgNodeTree, .oidType], .text) { args, _ in args[0] },
         .fn("pg_get_expr", [.pgNodeTree, .oidType, .bool], .text) { args, _ in args[0] },
+        .fn("pg_get_expr", [.text, .oidType], .text) { args, _ in args[0] },
+        .fn("pg_get_expr", [.text, .oidType, .bool], .text) { args, _ in args[0] },
         .fn("pg_get_indexdef", [.oidType], .text) { args, ctx in
             ctx.catalog?.indexDefinition(args[0].oidValue ?? 0, column: 0, pretty: false).map(Value.text) ?? .null
         },

@@ -41,6 +41,7 @@ public enum Casts {
         case (23, 18), (18, 23): return .explicit
         case (22, 1005), (30, 1028): return .implicit
         case (28, 5069): return .implicit
+        case (194, 25): return .implicit                  // pg_node_tree reads as text
         case (20, 3220), (1700, 3220): return .explicit
         case (3220, 1700): return .explicit
         default: break
