@@ -135,6 +135,9 @@ struct ParserStatementTests {
         let empty = try ParserTestSupport.query("select from t")
         guard case .select(let core) = empty.body else { Issue.record("not a select"); return }
         #expect(core.targets.isEmpty && core.from.count == 1)
+        let locked = try ParserTestSupport.query("select * from t for update of t nowait limit 1")
+        #expect(locked.limit != nil && locked.locking == RowLockingClause(strength: .update, tables: [QualifiedName("t", position: 30)],
+                                                                          waitPolicy: .noWait))
     }
 
     @Test func transactions() throws {

@@ -76,10 +76,6 @@ extension ParserState {
         try expectSymbol(")")
     }
 
-    private func error(_ sqlState: String, _ message: String, at position: Int) -> SQLError {
-        SQLError(sqlState, message, position: position)
-    }
-
     private mutating func applyCopyOption(_ option: Identifier, value: String?, valueToken: Token,
                                           to copy: inout CopyStatement) throws(SQLError) {
         func booleanValue() throws(SQLError) -> Bool {

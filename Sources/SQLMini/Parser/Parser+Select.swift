@@ -73,55 +73,62 @@ extension ParserState {
 
     /// ORDER BY, LIMIT, OFFSET, FETCH FIRST and FOR UPDATE, in any of PostgreSQL's orders.
     private mutating func parseQueryTail(into query: inout Query) throws(SQLError) {
-        if isKeyword("order") {
-            let token = advance()
-            try expectKeyword("by")
+        if acceptKeywords("order", "by") {
             let items = try parseOrderByList()
+            // A parenthesised query already sorted: PostgreSQL points at the first sort key.
             if !query.orderBy.isEmpty {
-                throw error(SQLError.syntaxError, "multiple ORDER BY clauses not allowed", at: token)
+                throw error(SQLError.syntaxError, "multiple ORDER BY clauses not allowed", at: items[0].expression.position)
             }
             query.orderBy = items
         }
+        // LIMIT, OFFSET (or FETCH FIRST) and FOR UPDATE, each at most once, in any order; a repeat
+        // ends the query, and whatever follows is then a syntax error.
         var sawLimit = false
         var sawOffset = false
+        var sawLocking = false
         while true {
             let token = current
-            if acceptKeyword("limit") {
-                if sawLimit || query.limit != nil {
-                    throw error(SQLError.syntaxError, "multiple LIMIT clauses not allowed", at: token)
-                }
+            if !sawLimit, acceptKeyword("limit") {
                 sawLimit = true
-                if acceptKeyword("all") { continue }
-                query.limit = try parseExpression()
+                if isKeyword("all") {
+                    let all = advance()
+                    if query.limit != nil { throw error(SQLError.syntaxError, "multiple LIMIT clauses not allowed", at: all) }
+                    continue
+                }
+                try setLimit(try parseExpression(), of: &query)
                 if isSymbol(",") {
-                    throw error(SQLError.syntaxError, "LIMIT #,# syntax is not supported", at: token)
+                    throw error(SQLError.featureNotSupported, "LIMIT #,# syntax is not supported", at: token)
                 }
-            } else if acceptKeyword("offset") {
-                if sawOffset || query.offset != nil {
-                    throw error(SQLError.syntaxError, "multiple OFFSET clauses not allowed", at: token)
-                }
+            } else if !sawOffset, acceptKeyword("offset") {
                 sawOffset = true
-                query.offset = try parseExpression()
-                _ = acceptKeyword("row") || acceptKeyword("rows")
-            } else if acceptKeyword("fetch") {
-                if sawLimit || query.limit != nil {
-                    throw error(SQLError.syntaxError, "multiple LIMIT clauses not allowed", at: token)
+                let offset = try parseExpression()
+                if query.offset != nil {
+                    throw error(SQLError.syntaxError, "multiple OFFSET clauses not allowed", at: offset.position)
                 }
+                query.offset = offset
+                _ = acceptKeyword("row") || acceptKeyword("rows")
+            } else if !sawLimit, acceptKeyword("fetch") {
                 sawLimit = true
                 guard acceptKeyword("first") || acceptKeyword("next") else { throw syntaxError() }
                 if isKeyword("row") || isKeyword("rows") {
-                    query.limit = Expression(.literal(.integer(1)), position: token.position)
+                    try setLimit(Expression(.literal(.integer(1)), position: token.position), of: &query)
                 } else {
-                    query.limit = try parseExpression(minimumPrecedence: Precedence.unaryMinus)
+                    try setLimit(try parseExpression(minimumPrecedence: Precedence.unaryMinus), of: &query)
                 }
                 guard acceptKeyword("row") || acceptKeyword("rows") else { throw syntaxError() }
                 try expectKeyword("only")
-            } else if isKeyword("for") {
+            } else if !sawLocking, isKeyword("for") {
+                sawLocking = true
                 query.locking = try parseLockingClause()
             } else {
                 return
             }
         }
+    }
+
+    private func setLimit(_ limit: Expression, of query: inout Query) throws(SQLError) {
+        if query.limit != nil { throw error(SQLError.syntaxError, "multiple LIMIT clauses not allowed", at: limit.position) }
+        query.limit = limit
     }
 
     private mutating func parseLockingClause() throws(SQLError) -> RowLockingClause {

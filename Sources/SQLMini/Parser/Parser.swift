@@ -143,6 +143,10 @@ struct ParserState {
         SQLError(sqlState, message, position: (token ?? current).position)
     }
 
+    func error(_ sqlState: String, _ message: String, at position: Int) -> SQLError {
+        SQLError(sqlState, message, position: position)
+    }
+
     // MARK: Names
 
     /// True if the current token can be a column or table name (an identifier that is not a
