@@ -136,7 +136,7 @@ struct ParserStatementTests {
         guard case .select(let core) = empty.body else { Issue.record("not a select"); return }
         #expect(core.targets.isEmpty && core.from.count == 1)
         let locked = try ParserTestSupport.query("select * from t for update of t nowait limit 1")
-        #expect(locked.limit != nil && locked.locking == RowLockingClause(strength: .update, tables: [QualifiedName("t", position: 30)],
+        #expect(locked.limit != nil && locked.locking == RowLockingClause(strength: .update, tables: [QualifiedName("t", position: 31)],
                                                                           waitPolicy: .noWait))
     }
 
