@@ -3,7 +3,8 @@
 //   status bits: 00 in progress | 01 committed | 10 aborted          (PostgreSQL's values)
 //
 // Kept whole in memory (32 672 xids per 8 KiB page: 256 KiB covers a million transactions) and
-// written at checkpoints into pg_xact/XXXX segment files of 32 pages each, like PostgreSQL's SLRU:
+// written at checkpoints into pg_xact/XXXX segment files of up to 32 pages each, like PostgreSQL's
+// SLRU (a segment is rewritten whole and atomically, so no page is ever torn):
 //
 //   page:  PageHeader (24 B, kind commitLog, LSN, CRC32C) | status bits for xids page·32672 ...
 //
@@ -91,42 +92,54 @@ final class CommitLog: @unchecked Sendable {
         state.withLock { $0 = State(bits: bits, dirtyPages: []) }
     }
 
-    /// Writes the pages changed since the last call and fsyncs them (checkpoint).
+    /// Writes the segments changed since the last call (checkpoint). Each segment is replaced
+    /// whole and atomically (temporary file, fsync, rename, directory fsync), so a crash in the
+    /// middle never leaves a torn page behind.
     func writeDirtyPages() throws {
         let (bits, dirty) = state.withLock { s in
             defer { s.dirtyPages.removeAll() }
-            return (s.bits, s.dirtyPages.sorted())
+            return (s.bits, s.dirtyPages)
         }
         guard !dirty.isEmpty else { return }
         let dataBytes = pageSize - pageHeaderSize
-        let page = UnsafeMutableRawBufferPointer.allocate(byteCount: pageSize, alignment: 16)
-        defer { page.deallocate() }
-        var touched: [String: Int32] = [:]
-        defer { for fd in touched.values { close(fd) } }
+        let lastPage = (bits.count + dataBytes - 1) / dataBytes - 1
         do {
-            for number in dirty {
-                let path = segmentPath(number / Self.pagesPerSegment)
-                if touched[path] == nil {
-                    let fd = open(path, O_RDWR | O_CREAT, 0o600)
-                    guard fd >= 0 else { throw StorageError.io("open", path: path, errno: errno) }
-                    touched[path] = fd
+            for segment in Set(dirty.map { $0 / Self.pagesPerSegment }).sorted() {
+                let firstPage = segment * Self.pagesPerSegment
+                let pages = min(Self.pagesPerSegment, lastPage - firstPage + 1)
+                guard pages > 0 else { continue }
+                var image = [UInt8](repeating: 0, count: pages * pageSize)
+                image.withUnsafeMutableBytes { file in
+                    for index in 0..<pages {
+                        let page = UnsafeMutableRawBufferPointer(rebasing: file[index * pageSize..<(index + 1) * pageSize])
+                        PageHeader(bytes: page).initialize(kind: .commitLog)
+                        let start = (firstPage + index) * dataBytes
+                        let slice = bits[min(start, bits.count)..<min(start + dataBytes, bits.count)]
+                        slice.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: page[pageHeaderSize...]).copyMemory(from: $0) }
+                        PageChecksum.stamp(page, pageNumber: PageNumber(UInt32(firstPage + index)))
+                    }
                 }
-                PageHeader(bytes: page).initialize(kind: .commitLog)
-                let start = number * dataBytes
-                let slice = bits[min(start, bits.count)..<min(start + dataBytes, bits.count)]
-                slice.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: page[pageHeaderSize...]).copyMemory(from: $0) }
-                PageChecksum.stamp(page, pageNumber: PageNumber(UInt32(number)))
-                let offset = off_t((number % Self.pagesPerSegment) * pageSize)
-                guard let fd = touched[path], pwrite(fd, page.baseAddress, pageSize, offset) == pageSize else {
-                    throw StorageError.io("write", path: path, errno: errno)
-                }
+                try replaceFile(segmentPath(segment), with: image)
             }
-            for (path, fd) in touched where fsync(fd) != 0 { throw StorageError.io("fsync", path: path, errno: errno) }
             try syncDirectory(directory)
         } catch {
             state.withLock { s in s.dirtyPages.formUnion(dirty) }
             throw error
         }
+    }
+
+    private func replaceFile(_ path: String, with bytes: [UInt8]) throws {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw StorageError.io("create", path: temporary, errno: errno) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            let code = errno
+            close(fd)
+            throw StorageError.io("write", path: temporary, errno: code)
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw StorageError.io("rename", path: temporary, errno: errno) }
     }
 
     /// Every xid below `limit` still marked in progress becomes aborted (end of recovery: nobody
