@@ -105,6 +105,13 @@ struct TypesOperatorTests {
         #expect(try eval(op, .text(subject), .name, .text(pattern), .unknown) == .bool(expected), "\(subject) \(op) \(pattern)")
     }
 
+    @Test func characterPaddingInPatterns() throws {
+        // Pattern matching sees character(n)'s trailing blanks, comparison does not.
+        #expect(try eval("~~", .text("ab  "), .bpchar, .text("ab"), .unknown) == .bool(false))
+        #expect(try eval("~~", .text("ab  "), .bpchar, .text("ab%"), .unknown) == .bool(true))
+        #expect(try eval("=", .text("ab  "), .bpchar, .text("ab"), .bpchar) == .bool(true))
+    }
+
     @Test func concatenation() throws {
         #expect(try eval("||", .text("a"), .text, .int4(5), .int4) == .text("a5"))
         #expect(try eval("||", .text("a"), .unknown, .text("b"), .unknown) == .text("ab"))

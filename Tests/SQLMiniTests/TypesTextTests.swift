@@ -19,7 +19,7 @@ struct TypesTextTests {
         (.numeric, "1.50", "1.50"), (.numeric, "-0.001", "-0.001"), (.numeric, "1e3", "1000"), (.numeric, ".5", "0.5"),
         (.numeric, "NaN", "NaN"), (.numeric, "00012.3400", "12.3400"),
         (.numeric(precision: 10, scale: 2), "3.14159", "3.14"), (.numeric(precision: 5, scale: 2), "-2.005", "-2.01"),
-        (.text, "héllo", "héllo"), (.varchar(length: 3), "abc  ", "abc"), (.bpchar(length: 5), "ab", "ab   "),
+        (.text, "héllo", "héllo"), (.varchar(length: 2), "hé", "hé"), (.bpchar(length: 3), "é", "é  "), (.varchar(length: 3), "abc  ", "abc"), (.bpchar(length: 5), "ab", "ab   "),
         (.char, "relkind", "r"), (.char, "", ""),
         (.name, String(repeating: "x", count: 70), String(repeating: "x", count: 63)),
         (.date, "2026-11-29", "2026-11-29"), (.date, "2000-01-01", "2000-01-01"), (.date, "1999-12-31", "1999-12-31"),
@@ -71,6 +71,8 @@ struct TypesTextTests {
         (.pgLSN, "16B3748", "22P02", #"invalid input syntax for type pg_lsn: "16B3748""#),
         (.int4Array, "{1,2", "22P02", #"malformed array literal: "{1,2""#),
         (.int4Array, "{1,x}", "22P02", #"invalid input syntax for type integer: "x""#),
+        (.numeric, "1" + String(repeating: "0", count: 40), "22003", "value overflows numeric format"),
+        (.varchar(length: 2), "héé", "22001", "value too long for type character varying(2)"),
     ]
 
     @Test(arguments: inputErrors.indices)

@@ -232,14 +232,15 @@ public enum Casts {
         switch (value, type.oid) {
         case (.text(let s), SQLType.bpchar.oid), (.text(let s), SQLType.varchar.oid):
             guard let length = type.characterLength else { return value }
-            let count = s.count
+            // Lengths count characters as PostgreSQL does: code points, not grapheme clusters.
+            let scalars = s.unicodeScalars
+            let count = scalars.count
             if count > length {
-                let cut = String(s.prefix(length))
-                let rest = s.dropFirst(length)
-                guard explicit || rest.allSatisfy({ $0 == " " }) else {
+                let cutEnd = scalars.index(scalars.startIndex, offsetBy: length)
+                guard explicit || scalars[cutEnd...].allSatisfy({ $0 == " " }) else {
                     throw SQLError(SQLError.stringDataRightTruncation, "value too long for type \(type.formatted)")
                 }
-                return .text(cut)
+                return .text(String(scalars[..<cutEnd]))
             }
             if type.oid == SQLType.bpchar.oid, count < length { return .text(s + String(repeating: " ", count: length - count)) }
             return value

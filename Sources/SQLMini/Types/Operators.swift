@@ -126,12 +126,11 @@ public enum Operators {
                                        _ mode: (caseInsensitive: Bool, negated: Bool)) throws -> ResolvedOperator {
         let textual: (SQLType) -> Bool = { $0.category == .string || $0.oid == SQLType.char.oid || $0.oid == SQLType.unknown.oid }
         guard textual(l), textual(r) else { throw noOperator(name, originalLeft, originalRight) }
-        let leftIsBpchar = originalLeft.oid == SQLType.bpchar.oid
+        // character(n) keeps its padding here: PostgreSQL's pattern matching sees the trailing blanks.
         let matcher = PatternCache(isRegex: isRegex, caseInsensitive: mode.caseInsensitive)
         let negated = mode.negated
         return ResolvedOperator(name: name, leftType: l, rightType: r, resultType: .bool) { a, b in
-            guard case .text(var subject) = a, case .text(let pattern) = b else { return .null }
-            if leftIsBpchar && !isRegex { subject = Casts.rtrimSpaces(subject) }
+            guard case .text(let subject) = a, case .text(let pattern) = b else { return .null }
             let matched = try matcher.matches(subject, pattern: pattern)
             return .bool(matched != negated)
         }

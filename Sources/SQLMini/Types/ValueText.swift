@@ -114,7 +114,10 @@ extension Value {
         case SQLType.float8.oid: return .float8(try parseFloat(text, typeName: "double precision", isFloat4: false))
         case SQLType.numeric.oid:
             guard let n = Numeric(parsing: text) else {
-                throw SQLError(SQLError.invalidTextRepresentation, "invalid input syntax for type numeric: \"\(text)\"")
+                // Well-formed but beyond the 38 digits minipg's numeric holds.
+                let wellFormed = Double(text.trimmingSpaces) != nil && !text.lowercased().contains(where: { $0 == "n" || $0 == "x" })
+                throw wellFormed ? Numeric.overflow()
+                    : SQLError(SQLError.invalidTextRepresentation, "invalid input syntax for type numeric: \"\(text)\"")
             }
             return try Casts.applyTypmod(.numeric(n), type)
         case SQLType.text.oid, SQLType.unknown.oid, SQLType.pgNodeTree.oid, SQLType.aclitem.oid, SQLType.cstring.oid:
