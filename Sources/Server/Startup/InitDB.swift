@@ -107,7 +107,7 @@ public enum InitDB {
 
     private static func step(_ title: String, _ body: () throws -> Void) throws {
         print("\(title) ... ", terminator: "")
-        fflush(stdout)
+        fflush(nil)   // all output streams: keeps "step ... ok" in order with later output
         try body()
         print("ok")
     }

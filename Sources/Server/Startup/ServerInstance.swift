@@ -86,7 +86,6 @@ public enum ServerInstance {
             logger.critical("shutdown checkpoint failed: \(error)")
             return 1
         }
-        logger.info("database system is shut down")
         return 0
     }
 }
