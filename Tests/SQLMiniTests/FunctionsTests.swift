@@ -100,6 +100,7 @@ struct FunctionsTests {
         #expect(try call("pg_walfile_name", [(.pgLSN(0x16B3748), .pgLSN)]) == "000000010000000000000001")
         #expect(try call("pg_walfile_name", [(.pgLSN(0x1000000), .pgLSN)]) == "000000010000000000000000")
         #expect(try call("pg_wal_lsn_diff", [(.pgLSN(0x16B3748), .pgLSN), t("0/16B3700")]) == "72")
+        #expect(try call("pg_last_wal_replay_lsn", []) == nil)
         let standby = try FakeFunctionContext()
         standby.isInRecovery = true
         #expect(throws: SQLError(SQLError.objectNotInPrerequisiteState, "recovery is in progress",

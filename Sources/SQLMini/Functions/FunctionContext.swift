@@ -47,3 +47,13 @@ public protocol FunctionContext: AnyObject {
     var serverAddress: (host: String, port: Int)? { get }
     var clientAddress: (host: String, port: Int)? { get }
 }
+
+/// Standby state, answered by a standby's engine (a later issue); a primary keeps these defaults.
+extension FunctionContext {
+    /// pg_last_wal_receive_lsn(): the WAL received and flushed by a standby; nil on a primary.
+    public var walReceiveLSN: UInt64? { nil }
+    /// pg_last_wal_replay_lsn(): the WAL replayed by a standby; nil on a primary.
+    public var walReplayLSN: UInt64? { nil }
+    /// pg_last_xact_replay_timestamp(): the commit time of the last replayed transaction.
+    public var lastReplayedCommitTimestamp: Int64? { nil }
+}
