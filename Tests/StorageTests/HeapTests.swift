@@ -169,7 +169,7 @@ struct HeapTests {
                 try tm.wait(for: t2, by: t1, timeout: .seconds(30), isCancelled: { false })
             } catch let error as StorageError where error.kind == .deadlock {
                 detected = true
-                #expect(error.message.hasPrefix("deadlock detected"))
+                #expect(error.message == "Transaction \(t1.value) waits for transaction \(t2.value); transaction \(t2.value) waits for transaction \(t1.value).")
             }
             #expect(detected)
             tm.abort(t1)     // wakes the background waiter

@@ -174,9 +174,11 @@ public final class TransactionManager: @unchecked Sendable {
             var chain = [waiter, xid]
             while let next = waitsFor[current], chain.count <= waitsFor.count + 1 {
                 if next == waiter {
-                    throw StorageError(.deadlock, "deadlock detected: transaction \(waiter.value) waits for "
-                        + chain.dropFirst().map { String($0.value) }.joined(separator: ", which waits for ")
-                        + ", which waits for transaction \(waiter.value)")
+                    // The text becomes the DETAIL of PostgreSQL's "deadlock detected" error.
+                    chain.append(waiter)
+                    let steps = zip(chain, chain.dropFirst()).map { "transaction \($0.value) waits for transaction \($1.value)" }
+                    let detail = steps.joined(separator: "; ") + "."
+                    throw StorageError(.deadlock, detail.prefix(1).uppercased() + detail.dropFirst())
                 }
                 chain.append(next)
                 current = next
