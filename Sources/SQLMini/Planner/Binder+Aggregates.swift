@@ -56,8 +56,9 @@ extension Binder {
             if let i = aggregation.groupFingerprints.firstIndex(of: below.fingerprint) {
                 return .column(i, aggregation.groupKeys[i].type)
             }
-            if case .column(let reference) = expression.kind, case .column = below {
-                let name = (reference.qualifiers.suffix(1) + [reference.name]).joined(separator: ".")
+            if case .column(let reference) = expression.kind, case .column(let index, _) = below {
+                let table = aggregation.inputScope.entries.first { $0.range.contains(index) }?.name
+                let name = ((table.map { [$0] } ?? reference.qualifiers.suffix(1)) + [reference.name]).joined(separator: ".")
                 throw SQLError(SQLError.groupingError,
                                "column \"\(name)\" must appear in the GROUP BY clause or be used in an aggregate function",
                                position: expression.position)
