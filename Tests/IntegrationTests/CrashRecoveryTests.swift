@@ -87,6 +87,7 @@ final class CrashRecoveryTests: XCTestCase {
         }
         let missing = acknowledged.filter { present[$0] == nil }
         XCTAssertTrue(missing.isEmpty, "round \(round): acknowledged transactions lost after kill -9: \(missing.sorted().prefix(10))\n\(instance.log().suffix(3000))")
+        print("crash round \(round): \(acknowledged.count) transactions acknowledged so far, \(present.count) present after recovery")
         let partial = present.filter { $0.value != Self.rowsPerTransaction }
         XCTAssertTrue(partial.isEmpty, "round \(round): transactions visible in part: \(partial.prefix(10))")
 
