@@ -144,4 +144,46 @@ import Testing
                     + [.copyDone])
         #expect(try client.readUntilReady() == [.commandComplete("COPY \(rows)"), .readyForQuery(.idle)])
     }
+
+    static let cancelled = PGError(sqlState: "57014", message: "canceling statement due to user request")
+
+    @Test func cancelRequestFromAnotherConnectionStopsTheStatement() throws {
+        let (server, port) = try makeTestServer(TestFactory())
+        defer { server.stop() }
+        let client = try RawClient(port: port)
+        let startup = try client.startTrusted()
+        guard let (processID, secretKey) = startup.lazy.compactMap({ message -> (Int32, Int32)? in
+            if case .backendKeyData(let processID, let secretKey) = message { (processID, secretKey) } else { nil }
+        }).first else {
+            Issue.record("no BackendKeyData")
+            return
+        }
+        client.send([.query(Query(sql: "wait for cancel"))])
+        let wrongKey = try RawClient(port: port)
+        wrongKey.send([.sslRequest])
+        _ = wrongKey.readByte()
+        wrongKey.send([.cancelRequest(CancelRequest(processID: processID, secretKey: secretKey &+ 1))])
+        #expect(try wrongKey.readUntilClosed().isEmpty)
+        let canceller = try RawClient(port: port)
+        canceller.send([.cancelRequest(CancelRequest(processID: processID, secretKey: secretKey))])
+        #expect(try canceller.readUntilClosed().isEmpty)
+        #expect(try client.readUntilReady() == [.errorResponse(Self.cancelled), .readyForQuery(.idle)])
+    }
+
+    @Test func fastShutdownCancelsARunningStatement() throws {
+        let factory = TestFactory()
+        let (server, port) = try makeTestServer(factory)
+        let client = try RawClient(port: port)
+        _ = try client.startTrusted()
+        client.send([.query(Query(sql: "wait for cancel"))])
+        // Wait (bounded) until the statement runs, so that there is something to cancel.
+        var polls = 0
+        while !factory.events.all.contains("simpleQuery wait for cancel"), polls < TestBackend.cancelPollLimit {
+            usleep(TestBackend.cancelPollMicroseconds)
+            polls += 1
+        }
+        server.stop()
+        let received = try client.readUntilClosed()
+        #expect(received == [.errorResponse(Self.cancelled), .errorResponse(.administratorShutdown)], "\(received)")
+    }
 }

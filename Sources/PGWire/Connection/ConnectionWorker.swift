@@ -11,6 +11,7 @@
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 
 final class ConnectionWorker: @unchecked Sendable {
     /// PostgreSQL's authentication_timeout default: startup plus authentication must fit in it.
@@ -32,6 +33,9 @@ final class ConnectionWorker: @unchecked Sendable {
     var pendingCloseError: PGError?
     /// Set by error(_:) when the backend sent a FATAL or PANIC error.
     var fatalErrorSent = false
+    /// True while a statement runs (simpleQuery, execute, sync): only then is there something to
+    /// cancel. Read from other threads (shutdown, a failed write).
+    private let runningStatement = Atomic<Bool>(false)
 
     /// `random` gives n random bytes (salts, nonces); tests inject a fixed one.
     init(sink: ConnectionSink, factory: BackendFactory, remoteAddress: SocketAddress?, processID: Int32,
@@ -39,14 +43,27 @@ final class ConnectionWorker: @unchecked Sendable {
         self.sink = sink
         self.factory = factory
         self.processID = processID
-        let secretKey = Int32.random(in: .min ... .max)
-        self.secretKey = secretKey
-        // The client is gone: cancel the statement producing output for it.
-        self.output = OutboundBuffer(sink: sink) { factory.cancel(processID: processID, secretKey: secretKey) }
+        self.secretKey = Int32.random(in: .min ... .max)
+        self.output = OutboundBuffer(sink: sink)
         self.machine = ConnectionStateMachine(remoteAddress: remoteAddress,
                                               connectionLimitExceeded: connectionLimitExceeded, random: random)
         self.logger = logger
         self.logger[metadataKey: "pid"] = "\(processID)"
+        // The client is gone: cancel the statement still producing output for it.
+        output.onDisconnect = { [unowned self] in cancelRunningStatement() }
+    }
+
+    /// Cancels the statement this connection is running, if any (fast shutdown, client gone).
+    func cancelRunningStatement() {
+        guard runningStatement.load(ordering: .acquiring) else { return }
+        factory.cancel(processID: processID, secretKey: secretKey)
+    }
+
+    /// Runs `body` (a backend call that may run a statement) with `runningStatement` set.
+    private func whileRunningStatement<T, Failure: Error>(_ body: () throws(Failure) -> T) throws(Failure) -> T {
+        runningStatement.store(true, ordering: .releasing)
+        defer { runningStatement.store(false, ordering: .releasing) }
+        return try body()
     }
 
     /// Starts the thread; `onFinish` runs on it after the connection is closed.
@@ -115,7 +132,7 @@ final class ConnectionWorker: @unchecked Sendable {
             output.flush(waitUntilWritten: true)
         case .simpleQuery(let sql):
             guard let backend = requireBackend() else { return }
-            backend.simpleQuery(sql, self)
+            whileRunningStatement { backend.simpleQuery(sql, self) }
             afterBackendCall { self.output.append(.readyForQuery(backend.transactionState)) }
             output.flush()
         case .parse(let parse):
@@ -142,7 +159,9 @@ final class ConnectionWorker: @unchecked Sendable {
             }
         case .execute(let execute):
             extendedStep { backend throws(PGError) in
-                let completed = try backend.execute(portal: execute.portal, maxRows: execute.maxRows, self)
+                let completed = try whileRunningStatement { () throws(PGError) in
+                    try backend.execute(portal: execute.portal, maxRows: execute.maxRows, self)
+                }
                 if !completed { output.append(.portalSuspended) }
             }
             output.flush()
@@ -156,7 +175,7 @@ final class ConnectionWorker: @unchecked Sendable {
             }
         case .sync:
             guard let backend = requireBackend() else { return }
-            let state = backend.sync()
+            let state = whileRunningStatement { backend.sync() }
             afterBackendCall { self.output.append(.readyForQuery(state)) }
             output.flush()
         case .flush:
@@ -200,7 +219,7 @@ final class ConnectionWorker: @unchecked Sendable {
     }
 
     /// After the backend ran: end a COPY it left, and close if it sent FATAL, a COPY broke the
-    /// protocol, or the socket is gone; otherwise `then`.
+    /// protocol, or the socket is gone; otherwise `then` (unless a shutdown is about to end it).
     private func afterBackendCall(then: () -> Void) {
         machine.copyInEnded()
         if let error = pendingCloseError {
@@ -218,6 +237,8 @@ final class ConnectionWorker: @unchecked Sendable {
             perform(machine.connectionLost())
             return
         }
+        // A fast shutdown is waiting: its FATAL comes next, instead of ReadyForQuery.
+        if queue.hasUrgentEvent { return }
         then()
     }
 

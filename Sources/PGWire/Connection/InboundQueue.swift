@@ -43,6 +43,13 @@ final class InboundQueue: @unchecked Sendable {
         condition.signal()
     }
 
+    /// Whether an urgent event waits (the worker then skips ReadyForQuery: the session is ending).
+    var hasUrgentEvent: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return urgent != nil
+    }
+
     /// Waits for the next event, at most until `deadline` (nil = forever). Returns the event (nil on
     /// timeout) and whether the caller must resume reading the socket.
     func pop(deadline: Date?) -> (event: WorkerEvent?, resumeReading: Bool) {

@@ -15,12 +15,12 @@ final class OutboundBuffer {
     private var buffer: ByteBuffer
     /// False once a write failed: later output is dropped.
     private(set) var isConnected = true
-    private let onDisconnect: () -> Void
+    /// Runs once, when the first write fails.
+    var onDisconnect: () -> Void = {}
 
-    init(sink: ConnectionSink, onDisconnect: @escaping () -> Void) {
+    init(sink: ConnectionSink) {
         self.sink = sink
         self.buffer = sink.allocator.buffer(capacity: 1024)
-        self.onDisconnect = onDisconnect
     }
 
     func append(_ message: BackendMessage) {

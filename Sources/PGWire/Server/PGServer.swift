@@ -105,7 +105,7 @@ public final class PGServer: @unchecked Sendable {
         let workers = connections.withLock { Array($0.values) }
         for worker in workers {
             worker.queue.pushUrgent(.administratorShutdown)
-            factory.cancel(processID: worker.processID, secretKey: worker.secretKey)
+            worker.cancelRunningStatement()
         }
     }
 

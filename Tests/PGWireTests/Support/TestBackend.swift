@@ -14,7 +14,18 @@ final class EventLog: Sendable {
     var all: [String] { entries.withLock { $0 } }
 }
 
+/// A session's cancel flag, set by TestFactory.cancel from any thread.
+final class CancelFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+}
+
 final class TestBackend: QueryBackend {
+    let cancelFlag = CancelFlag()
+    /// `wait for cancel` gives up after this many polls (so a broken test ends instead of hanging).
+    static let cancelPollLimit = 10_000
+    static let cancelPollMicroseconds: UInt32 = 1_000
     private(set) var state: TransactionState = .idle
     private var statements: [String: String] = [:]
     private var portals: [String: (query: String, rowsSent: Int)] = [:]
@@ -76,6 +87,14 @@ final class TestBackend: QueryBackend {
             let row = [Array(String(repeating: "x", count: Self.manyRowBytes).utf8)]
             for _ in 0..<Self.manyRowCount { out.dataRow(row) }
             out.commandComplete("SELECT \(Self.manyRowCount)")
+        case "wait for cancel":
+            // Runs until cancelled, like a long statement checking for interrupts.
+            var polls = 0
+            while !cancelFlag.isSet && polls < Self.cancelPollLimit {
+                usleep(Self.cancelPollMicroseconds)
+                polls += 1
+            }
+            out.error(PGError(sqlState: "57014", message: "canceling statement due to user request"))
         case "copy t to stdout":
             out.copyOutResponse(format: 0, columnFormats: [0])
             out.copyData(Array("1\n".utf8))
@@ -142,6 +161,7 @@ final class TestFactory: BackendFactory {
     let method: Result<AuthenticationMethod, PGError>
     let maxConnections: Int
     let events = EventLog()
+    private let sessions = Mutex<[Int32: (secretKey: Int32, flag: CancelFlag)]>([:])
 
     init(method: Result<AuthenticationMethod, PGError> = .success(.trust), maxConnections: Int = 10) {
         self.method = method
@@ -154,10 +174,17 @@ final class TestFactory: BackendFactory {
         if startup.database == "nosuchdb" {
             throw PGError(severity: .fatal, sqlState: "3D000", message: "database \"nosuchdb\" does not exist")
         }
-        return TestBackend(events: events)
+        let backend = TestBackend(events: events)
+        sessions.withLock { $0[processID] = (secretKey, backend.cancelFlag) }
+        return backend
     }
 
-    func cancel(processID: Int32, secretKey: Int32) { events.append("cancel \(processID) \(secretKey)") }
+    /// Records the request; cancels the session if the key matches (as the server does).
+    func cancel(processID: Int32, secretKey: Int32) {
+        events.append("cancel \(processID) \(secretKey)")
+        let flag = sessions.withLock { $0[processID].flatMap { $0.secretKey == secretKey ? $0.flag : nil } }
+        flag?.set()
+    }
 
     var parameterStatus: [(String, String)] {
         [("server_version", "15.0"), ("client_encoding", "UTF8"), ("DateStyle", "ISO, MDY"),
