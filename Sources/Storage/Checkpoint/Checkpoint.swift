@@ -34,8 +34,9 @@ extension StorageEngine {
 
             try wal.flush(upTo: redo)
             try bufferPool.flushAll()
-            try transactions.clog.writeDirtyPages()
+            try transactions.clog.writeDirtyPages { try wal.flush(upTo: wal.insertLSN) }
             try files.syncAll()
+            try syncDirectory(files.directory)     // relation files created since the last checkpoint
 
             let record = CheckpointRecord(redo: redo, timeline: wal.timeline, nextXid: nextXid,
                                           nextOID: nextOID, time: Int64(time(nil)))

@@ -9,8 +9,9 @@
 //   page:  PageHeader (24 B, kind commitLog, LSN, CRC32C) | status bits for xids page·32672 ...
 //
 // Durability: commit and abort records are redone into it, so it only has to be as new as the
-// checkpoint's redo point; the checkpoint writes it after flushing the WAL (so a page never shows
-// a commit whose record could still be lost, even with synchronous_commit = off).
+// checkpoint's redo point; the checkpoint writes it after flushing the WAL past every commit it
+// shows (so a file never says committed for a record a crash could lose, even with
+// synchronous_commit = off).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -95,12 +96,20 @@ final class CommitLog: @unchecked Sendable {
     /// Writes the segments changed since the last call (checkpoint). Each segment is replaced
     /// whole and atomically (temporary file, fsync, rename, directory fsync), so a crash in the
     /// middle never leaves a torn page behind.
-    func writeDirtyPages() throws {
+    ///
+    /// `flushWAL` runs after the state to write was captured and before it is written: every
+    /// commit in it had its record inserted already, so flushing the WAL there makes sure no file
+    /// says "committed" for a commit record a crash could still lose (synchronous_commit = off).
+    func writeDirtyPages(flushWAL: () throws -> Void) throws {
         let (bits, dirty) = state.withLock { s in
             defer { s.dirtyPages.removeAll() }
             return (s.bits, s.dirtyPages)
         }
         guard !dirty.isEmpty else { return }
+        do { try flushWAL() } catch {
+            state.withLock { s in s.dirtyPages.formUnion(dirty) }
+            throw error
+        }
         let dataBytes = pageSize - pageHeaderSize
         let lastPage = (bits.count + dataBytes - 1) / dataBytes - 1
         do {
