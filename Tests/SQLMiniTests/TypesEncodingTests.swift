@@ -55,7 +55,7 @@ struct TypesEncodingTests {
         for _ in 0..<2000 {
             guard let a = values.randomElement(using: &g), let b = values.randomElement(using: &g) else { continue }
             let ka = try KeyEncoding.encode([a], types: [type]), kb = try KeyEncoding.encode([b], types: [type])
-            let byValue = Value.sortCompare(a, b)
+            let byValue = Value.compare(a, b)
             let byKey = ka == kb ? 0 : (ka.lexicographicallyPrecedes(kb) ? -1 : 1)
             #expect(byValue == byKey, "\(a) vs \(b)")
         }
@@ -67,8 +67,8 @@ struct TypesEncodingTests {
         let rows = (0..<200).map { _ in types.map { TypesEncodingTests.randomValue($0, &g) } }
         let byKey = try rows.sorted { try KeyEncoding.encode($0, types: types).lexicographicallyPrecedes(KeyEncoding.encode($1, types: types)) }
         for (x, y) in zip(byKey, byKey.dropFirst()) {
-            let first = Value.sortCompare(x[0], y[0])
-            #expect(first < 0 || (first == 0 && Value.sortCompare(x[1], y[1]) <= 0), "\(x) before \(y)")
+            let first = Value.compare(x[0], y[0])
+            #expect(first < 0 || (first == 0 && Value.compare(x[1], y[1]) <= 0), "\(x) before \(y)")
         }
         // A prefix of a multi-column key sorts before every key that extends it.
         let prefix = try KeyEncoding.encode([.text("ab")], types: [.text])

@@ -3,11 +3,11 @@
 //     float NaN equals NaN and sorts above every other number, -0 equals 0;
 //   - text compares byte by byte (the C collation); character(n) ignores trailing spaces;
 //   - arrays compare element by element, then by length.
-// NULL is not a value here: `compare` is for two non-NULL values, `sortCompare` puts NULL last
-// (PostgreSQL's default ASC NULLS LAST), `equals` is SQL's three-valued `=`.
+// `compare` is a total order for sorting and indexes: NULL sorts after every value (PostgreSQL's
+// default ASC NULLS LAST). `equals` is SQL's three-valued `=`, unknown when a side is NULL.
 
 extension Value {
-    /// -1, 0 or 1 for two non-NULL values of comparable types (NULL sorts last if it appears).
+    /// -1, 0 or 1 for two values of comparable types; NULL sorts after every value.
     /// `ignoringTrailingSpaces` gives character(n) semantics.
     public static func compare(_ a: Value, _ b: Value, ignoringTrailingSpaces: Bool = false) -> Int {
         switch (a, b) {
@@ -39,11 +39,6 @@ extension Value {
         default:
             return compareNumbers(a, b) ?? order(a.kindOrder, b.kindOrder)
         }
-    }
-
-    /// ORDER BY comparison: NULLs sort after every value (ASC NULLS LAST).
-    public static func sortCompare(_ a: Value, _ b: Value, ignoringTrailingSpaces: Bool = false) -> Int {
-        compare(a, b, ignoringTrailingSpaces: ignoringTrailingSpaces)
     }
 
     /// SQL `=`: nil (unknown) when either side is NULL.
