@@ -247,6 +247,7 @@ struct WALWriterReaderTests {
         let writer = try TestWAL.writer(directory)
         #expect(throws: WALError.self) { try writer.flush(upTo: writer.insertLSN.advanced(by: 8)) }
         try writer.close()
+        try writer.close()
         #expect(throws: WALError.self) { try writer.insert(TestWAL.heap, info: 0, xid: .invalid, payload: [1]) }
     }
 }

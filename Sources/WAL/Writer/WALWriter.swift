@@ -233,8 +233,10 @@ public final class WALWriter: @unchecked Sendable {
         try result.get()
     }
 
-    /// Writes and fdatasyncs everything inserted, closes the segment files; later calls fail.
+    /// Writes and fdatasyncs everything inserted, closes the segment files; later calls fail,
+    /// except close() itself, which does nothing the second time.
     public func close() throws {
+        if lock.withLock({ closed }) { return }
         try flush(upTo: insertLSN)
         lock.lock()
         while ioInProgress { lock.wait() }
