@@ -19,17 +19,17 @@ extension Session {
             text = try Self.flatten(arguments, setting: statement.name)
         }
         try settings.set(statement.name, to: text, isLocal: statement.local)
-        settingChanged(statement.name)
+        syncSearchPath()
     }
 
     /// RESET name, or RESET ALL when `name` is nil.
     func runReset(_ name: String?) throws {
         if let name {
             try settings.reset(name)
-            settingChanged(name)
+            syncSearchPath()
         } else {
             _ = settings.resetAll()
-            settingChanged("application_name")
+            syncSearchPath()
         }
     }
 
@@ -61,12 +61,9 @@ extension Session {
         }
     }
 
-    /// Keeps what other parts of the server show in step with a changed setting.
-    private func settingChanged(_ name: String) {
-        if SessionSettings.canonicalName(name) == "application_name" {
-            let applicationName = settings.applicationName
-            database.registry.update(processID: processID) { $0.applicationName = applicationName }
-        }
+    /// Keeps the open transaction's name resolution in step with search_path (pg_stat_activity's
+    /// application_name follows at the next publishActivity).
+    private func syncSearchPath() {
         transaction?.searchPath = settings.searchPath
     }
 

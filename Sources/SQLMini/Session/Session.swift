@@ -148,7 +148,9 @@ public final class Session: @unchecked Sendable {
     func publishActivity(state: String, query: String? = nil) {
         let now = Self.timestampNow()
         let transactionStart = transactionStartTime
+        let applicationName = settings.applicationName
         database.registry.update(processID: processID) { activity in
+            activity.applicationName = applicationName
             if let query {
                 activity.query = query
                 activity.queryStart = now

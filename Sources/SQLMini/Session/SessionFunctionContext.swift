@@ -11,7 +11,7 @@ final class SessionFunctionContext: FunctionContext {
     private(set) weak var session: Session?
     private let execution: ExecutionContext
     private let database: Database
-    private var cachedLookup: EngineCatalogLookup?
+    private var cachedLookup: SessionCatalogLookup?
     /// The session's settings when the transaction started, for calls after the session ended.
     private let settingsAtStart: SessionSettings
 
@@ -27,12 +27,14 @@ final class SessionFunctionContext: FunctionContext {
     var catalog: CatalogLookup? { lookup }
 
     /// The lookup over the catalog the transaction sees now (rebuilt when DDL changed it).
-    var lookup: EngineCatalogLookup {
+    var lookup: SessionCatalogLookup {
         let current = engineCatalog
-        if let cachedLookup, cachedLookup.catalog === current, cachedLookup.searchPath == execution.searchPath {
+        if let cachedLookup, cachedLookup.engineLookup.catalog === current,
+           cachedLookup.engineLookup.searchPath == execution.searchPath {
             return cachedLookup
         }
-        let fresh = EngineCatalogLookup(catalog: current, searchPath: execution.searchPath, user: execution.user)
+        let fresh = SessionCatalogLookup(EngineCatalogLookup(catalog: current, searchPath: execution.searchPath,
+                                                             user: execution.user))
         cachedLookup = fresh
         return fresh
     }

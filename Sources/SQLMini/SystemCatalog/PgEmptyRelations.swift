@@ -65,10 +65,4 @@ extension SystemTable {
     static let pgForeignTable = SystemTable("pg_foreign_table", oid: 3118, columns: [
         ("ftrelid", .oidType), ("ftserver", .oidType), ("ftoptions", .textArray),
     ])
-
-    static let pgProc = SystemTable("pg_proc", oid: 1255, columns: [
-        ("oid", .oidType), ("proname", .name), ("pronamespace", .oidType), ("proowner", .oidType),
-        ("prolang", .oidType), ("prokind", .char), ("proretset", .bool), ("prorettype", .oidType),
-        ("pronargs", .int2), ("proargtypes", .oidvector),
-    ])
 }

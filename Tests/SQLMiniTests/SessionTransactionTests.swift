@@ -1,0 +1,141 @@
+// Session tests over a real database: transaction blocks and their statuses, the failed-block
+// rule, the Simple Query implicit transaction, visibility between two sessions.
+import Testing
+@testable import SQLMini
+
+@Suite struct SessionTransactionTests {
+    @Test func beginCommitRollbackStatuses() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        #expect(session.run("CREATE TABLE t (id int)").error == nil)
+        #expect(session.transactionStatus == .idle)
+        #expect(session.run("BEGIN").output.tags == ["BEGIN"])
+        #expect(session.transactionStatus == .inTransaction)
+        #expect(session.run("INSERT INTO t VALUES (1)").output.tags == ["INSERT 0 1"])
+        #expect(session.run("END").output.tags == ["COMMIT"])
+        #expect(session.transactionStatus == .idle)
+        _ = session.run("BEGIN")
+        _ = session.run("INSERT INTO t VALUES (2)")
+        #expect(session.run("ROLLBACK").output.tags == ["ROLLBACK"])
+        #expect(try session.rows("SELECT id FROM t") == [["1"]])
+    }
+
+    @Test func warningsForNestedBeginAndStrayCommit() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        #expect(session.run("COMMIT").output.notices == ["there is no transaction in progress"])
+        _ = session.run("BEGIN")
+        let nested = session.run("BEGIN").output
+        #expect(nested.notices == ["there is already a transaction in progress"])
+        #expect(nested.tags == ["BEGIN"])
+        #expect(session.run("ROLLBACK").error == nil)
+        #expect(session.run("ABORT").output.notices == ["there is no transaction in progress"])
+    }
+
+    @Test func failedBlockRefusesUntilRollback() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("CREATE TABLE t (id int primary key)")
+        _ = session.run("BEGIN")
+        _ = session.run("INSERT INTO t VALUES (1)")
+        #expect(session.run("SELECT * FROM missing").error?.sqlState == "42P01")
+        #expect(session.transactionStatus == .failed)
+        let refused = session.run("SELECT 1").error
+        #expect(refused?.sqlState == "25P02")
+        #expect(refused?.message == "current transaction is aborted, commands ignored until end of transaction block")
+        #expect(session.run("COMMIT").output.tags == ["ROLLBACK"])
+        #expect(session.transactionStatus == .idle)
+        #expect(try session.rows("SELECT count(*) FROM t") == [["0"]])
+    }
+
+    @Test func multiStatementStringIsOneImplicitTransaction() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("CREATE TABLE t (id int primary key)")
+        let (output, error) = session.run("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); INSERT INTO t VALUES (1)")
+        #expect(error?.sqlState == "23505")
+        #expect(output.tags == ["INSERT 0 1", "INSERT 0 1"])
+        #expect(session.transactionStatus == .idle)
+        #expect(try session.rows("SELECT count(*) FROM t") == [["0"]])
+    }
+
+    @Test func commitInsideStringSplitsIt() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("CREATE TABLE t (id int primary key)")
+        let (_, error) = session.run("BEGIN; INSERT INTO t VALUES (1); COMMIT; INSERT INTO t VALUES (2); SELECT 1/0")
+        #expect(error?.sqlState == "22012")
+        #expect(try session.rows("SELECT id FROM t ORDER BY id") == [["1"]])
+        // Statements before BEGIN belong to the block that BEGIN opens.
+        #expect(session.run("INSERT INTO t VALUES (5); BEGIN; INSERT INTO t VALUES (6)").error == nil)
+        #expect(session.transactionStatus == .inTransaction)
+        _ = session.run("ROLLBACK")
+        #expect(try session.rows("SELECT id FROM t ORDER BY id") == [["1"]])
+    }
+
+    @Test func uncommittedRowsAreInvisibleToOthers() throws {
+        let db = try TestDatabase()
+        let writer = try db.session()
+        let reader = try db.session()
+        _ = writer.run("CREATE TABLE t (id int)")
+        _ = writer.run("BEGIN; INSERT INTO t VALUES (1)")
+        #expect(try reader.rows("SELECT count(*) FROM t") == [["0"]])
+        _ = writer.run("COMMIT")
+        #expect(try reader.rows("SELECT count(*) FROM t") == [["1"]])
+    }
+
+    @Test func repeatableReadKeepsOneSnapshot() throws {
+        let db = try TestDatabase()
+        let writer = try db.session()
+        let reader = try db.session()
+        _ = writer.run("CREATE TABLE t (id int)")
+        _ = reader.run("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        #expect(try reader.rows("SELECT count(*) FROM t") == [["0"]])
+        _ = writer.run("INSERT INTO t VALUES (1)")
+        #expect(try reader.rows("SELECT count(*) FROM t") == [["0"]])
+        #expect(try reader.rows("SHOW transaction_isolation") == [["repeatable read"]])
+        _ = reader.run("COMMIT")
+        #expect(try reader.rows("SELECT count(*) FROM t") == [["1"]])
+    }
+
+    @Test func savepointsAreTrackedButCannotBeRolledBackTo() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        #expect(session.run("SAVEPOINT a").error?.sqlState == "25P01")
+        _ = session.run("BEGIN")
+        #expect(session.run("SAVEPOINT a").output.tags == ["SAVEPOINT"])
+        #expect(session.run("RELEASE a").output.tags == ["RELEASE"])
+        #expect(session.run("RELEASE a").error?.sqlState == "3B001")
+        _ = session.run("ROLLBACK")
+        _ = session.run("BEGIN; SAVEPOINT b")
+        #expect(session.run("ROLLBACK TO SAVEPOINT b").error?.sqlState == "0A000")
+        _ = session.run("ROLLBACK")
+    }
+
+    @Test func emptyQueryAndVacuum() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        #expect(session.run("").output.events == [.emptyQuery])
+        _ = session.run("CREATE TABLE t (id int)")
+        #expect(session.run("VACUUM ANALYZE t").output.tags == ["VACUUM"])
+        #expect(session.run("ANALYZE").output.tags == ["ANALYZE"])
+        _ = session.run("BEGIN")
+        #expect(session.run("VACUUM t").error?.sqlState == "25001")
+        _ = session.run("ROLLBACK")
+        #expect(session.run("CHECKPOINT").output.tags == ["CHECKPOINT"])
+    }
+
+    @Test func unknownDatabaseAndRole() throws {
+        let db = try TestDatabase()
+        #expect(throws: SQLError.self) { try db.session(database: "nope") }
+        do {
+            _ = try db.session(database: "nope")
+        } catch let error as SQLError {
+            #expect(error.sqlState == "3D000")
+            #expect(error.message == "database \"nope\" does not exist")
+        }
+        #expect(db.database.role(named: "postgres")?.superuser == true)
+        #expect(db.database.databaseExists("postgres"))
+        #expect(!db.database.databaseExists("nope"))
+    }
+}
