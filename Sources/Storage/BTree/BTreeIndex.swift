@@ -7,7 +7,7 @@
 // Layouts: BTreeMetaPage.swift (page 0), BTreePage.swift (every other page).
 // Files of this type, by job: BTreeIndex (the type, delete, descent), BTreeInsert (insert and
 // splits), BTreeUnique (insert into a UNIQUE index), BTreeScan (range scans), BTreeVerify
-// (structure checks), BTreeTreeLock (the per-index lock), BTreeBufferPoolStore (the engine's pages).
+// (structure checks), BTreeTreeLock (the per-index locks), BTreeBufferPoolStore (the engine's pages).
 //
 // Concurrency, deliberately simple: one reader/writer lock per index (`treeLock`). Scans hold it
 // shared, and only while they descend or read one leaf: they copy that leaf's matching entries out
@@ -44,9 +44,9 @@ public final class BTreeIndex: @unchecked Sendable {
     public let id: RelationID
     let store: any BTreePageStore
     /// Shared by every BTreeIndex object of the same relation (see BTreeTreeLocks).
-    let treeLock: BTreeTreeLock
+    let treeLock: ContentLock
 
-    init(id: RelationID, store: any BTreePageStore, treeLock: BTreeTreeLock) {
+    init(id: RelationID, store: any BTreePageStore, treeLock: ContentLock) {
         self.id = id
         self.store = store
         self.treeLock = treeLock

@@ -45,8 +45,11 @@ final class BufferPool: @unchecked Sendable {
     /// Set once the WAL writer exists (not during redo: replayed records are already in pg_wal).
     private let walWriter = Mutex<(any WALFlushing)?>(nil)
 
+    /// PostgreSQL's minimum shared_buffers (128kB).
+    static let minimumFrames = 16
+
     init(frames: Int, files: RelationFiles) {
-        precondition(frames >= 16, "shared_buffers must be at least 16 pages")
+        let frames = max(frames, Self.minimumFrames)
         frameCount = frames
         self.files = files
         memory = .allocate(byteCount: frames * pageSize, alignment: 4096)

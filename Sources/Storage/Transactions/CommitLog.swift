@@ -154,12 +154,19 @@ final class CommitLog: @unchecked Sendable {
     /// Every xid below `limit` still marked in progress becomes aborted (end of recovery: nobody
     /// is running them any more).
     func abortAllInProgress(below limit: TransactionID) -> Int {
-        var count = 0
-        var xid = TransactionID.firstNormal
-        while xid < limit {
-            if status(of: xid) == .inProgress { set(xid, .aborted); count += 1 }
-            xid = TransactionID(xid.value + 1)
+        guard limit > .firstNormal else { return 0 }
+        return state.withLock { s in
+            let lastByte = (Int(limit.value) - 1) / Self.xidsPerByte
+            if lastByte >= s.bits.count { s.bits.append(contentsOf: repeatElement(0, count: lastByte - s.bits.count + 1)) }
+            var count = 0
+            for index in Int(TransactionID.firstNormal.value)..<Int(limit.value) {
+                let byte = index / Self.xidsPerByte, shift = UInt8(2 * (index % Self.xidsPerByte))
+                guard (s.bits[byte] >> shift) & 0b11 == 0 else { continue }
+                s.bits[byte] |= 0b10 << shift
+                s.dirtyPages.insert(index / Self.xidsPerPage)
+                count += 1
+            }
+            return count
         }
-        return count
     }
 }
