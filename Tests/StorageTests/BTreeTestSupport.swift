@@ -48,7 +48,7 @@ final class BTreeTestStore: BTreePageStore, @unchecked Sendable {
         rmdir(directory)
     }
 
-    func index(_ relation: RelationID, treeLock: BTreeTreeLock = BTreeTreeLock()) throws -> BTreeIndex {
+    func index(_ relation: RelationID, treeLock: ContentLock = ContentLock(preferWriters: true)) throws -> BTreeIndex {
         if !files.exists(relation) { try files.create(relation) }
         return BTreeIndex(id: relation, store: self, treeLock: treeLock)
     }
