@@ -130,6 +130,8 @@ struct FunctionsTests {
         #expect(try call("quote_ident", [t("foo_1")]) == "foo_1")
         #expect(try call("left", [t("abcdef"), i(-2)]) == "abcd")
         #expect(try call("length", [(.null, .text)]) == nil)
+        #expect(throws: SQLError(SQLError.programLimitExceeded, "requested length too large")) { try call("repeat", [t("ab"), i(Int32.max)]) }
+        #expect(throws: SQLError(SQLError.programLimitExceeded, "requested length too large")) { try call("lpad", [t("ab"), i(Int32.max)]) }
     }
 
     @Test func mathAndConditionalFunctions() throws {

@@ -128,6 +128,11 @@ struct TypesOperatorTests {
         #expect(try eval("+", .date(0), .date, .int4(1), .int4).text(as: .date) == "2000-01-02")
         #expect(try eval("-", .date(10), .date, .date(3), .date) == .int4(7))
         #expect(try eval("-", .pgLSN(0x16B3748), .pgLSN, .pgLSN(0x16B3700), .pgLSN).text(as: .numeric) == "72")
+        // Out-of-range results are errors, never traps.
+        #expect(throws: SQLError.self) { try eval("+", t, .timestamp, .interval(Interval(days: Int32.max)), .interval) }
+        #expect(throws: SQLError.self) { try eval("+", t, .timestamp, .interval(Interval(months: Int32.max)), .interval) }
+        #expect(throws: SQLError.self) { try Casts.cast(.date(Int32.max - 1), from: .date, to: .timestamp) }
+        #expect(Value.compare(.date(Int32.max - 1), .timestamp(Int64.max - 1)) > 0)
     }
 
     @Test func casts() throws {

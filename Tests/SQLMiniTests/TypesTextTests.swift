@@ -69,6 +69,7 @@ struct TypesTextTests {
         (.timestamp, "2026-11-29 25:00", "22007", #"invalid input syntax for type timestamp without time zone: "2026-11-29 25:00""#),
         (.interval, "1 fortnight", "22007", #"invalid input syntax for type interval: "1 fortnight""#),
         (.pgLSN, "16B3748", "22P02", #"invalid input syntax for type pg_lsn: "16B3748""#),
+        (.date, "999999999999999999-01-01", "22008", #"date/time field value out of range: "999999999999999999-01-01""#),
         (.int4Array, "{1,2", "22P02", #"malformed array literal: "{1,2""#),
         (.int4Array, "{1,x}", "22P02", #"invalid input syntax for type integer: "x""#),
         (.numeric, "1" + String(repeating: "0", count: 40), "22003", "value overflows numeric format"),

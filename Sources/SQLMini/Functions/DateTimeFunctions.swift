@@ -27,7 +27,8 @@ enum DateTimeFunctions {
         .fn("extract", [.text, .timestamp], .numeric) { args, _ in try part(args[0], args[1]).map(Value.numeric) ?? .null },
         .fn("extract", [.text, .date], .numeric) { args, _ in
             guard case .date(let d) = args[1] else { return .null }
-            return try part(args[0], .timestamp(Int64(d) * DateTime.microsecondsPerDay)).map(Value.numeric) ?? .null
+            guard let micros = DateTime.microseconds(ofDay: Int64(d)) else { throw SQLError(SQLError.datetimeFieldOverflow, "date out of range") }
+            return try part(args[0], .timestamp(micros)).map(Value.numeric) ?? .null
         },
         .fn("extract", [.text, .interval], .numeric) { args, _ in try part(args[0], args[1]).map(Value.numeric) ?? .null },
         .fn("date_trunc", [.text, .timestamp], .timestamp) { args, _ in

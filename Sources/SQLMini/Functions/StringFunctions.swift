@@ -60,12 +60,14 @@ enum StringFunctions {
             return string(s.suffix(n >= 0 ? n : max(0, s.count + n)))
         },
         .fn("repeat", [.text, .int4], .text) { args, _ in
-            .text(String(repeating: args[0].stringValue ?? "", count: max(0, Int(args[1].int32Value ?? 0))))
+            let text = args[0].stringValue ?? "", count = max(0, Int(args[1].int32Value ?? 0))
+            try checkResultLength(text.utf8.count * count)
+            return .text(String(repeating: text, count: count))
         },
-        .fn("lpad", [.text, .int4], .text) { args, _ in pad(args[0], Int(args[1].int32Value ?? 0), " ", left: true) },
-        .fn("lpad", [.text, .int4, .text], .text) { args, _ in pad(args[0], Int(args[1].int32Value ?? 0), args[2].stringValue ?? "", left: true) },
-        .fn("rpad", [.text, .int4], .text) { args, _ in pad(args[0], Int(args[1].int32Value ?? 0), " ", left: false) },
-        .fn("rpad", [.text, .int4, .text], .text) { args, _ in pad(args[0], Int(args[1].int32Value ?? 0), args[2].stringValue ?? "", left: false) },
+        .fn("lpad", [.text, .int4], .text) { args, _ in try pad(args[0], Int(args[1].int32Value ?? 0), " ", left: true) },
+        .fn("lpad", [.text, .int4, .text], .text) { args, _ in try pad(args[0], Int(args[1].int32Value ?? 0), args[2].stringValue ?? "", left: true) },
+        .fn("rpad", [.text, .int4], .text) { args, _ in try pad(args[0], Int(args[1].int32Value ?? 0), " ", left: false) },
+        .fn("rpad", [.text, .int4, .text], .text) { args, _ in try pad(args[0], Int(args[1].int32Value ?? 0), args[2].stringValue ?? "", left: false) },
         .fn("split_part", [.text, .text, .int4], .text) { args, _ in
             let text = args[0].stringValue ?? "", delimiter = args[1].stringValue ?? ""
             let n = Int(args[2].int32Value ?? 0)
@@ -125,9 +127,17 @@ enum StringFunctions {
         return 0
     }
 
-    static func pad(_ value: Value, _ length: Int, _ fill: String, left: Bool) -> Value {
-        let s = scalars(value), fillScalars = Array(fill.unicodeScalars)
+    /// PostgreSQL's MaxAllocSize: no string value may exceed 1 GB.
+    static let maxResultBytes = (1 << 30) - 1
+
+    static func checkResultLength(_ bytes: Int) throws {
+        guard bytes <= maxResultBytes else { throw SQLError(SQLError.programLimitExceeded, "requested length too large") }
+    }
+
+    static func pad(_ value: Value, _ length: Int, _ fill: String, left: Bool) throws -> Value {
         let target = max(0, length)
+        try checkResultLength(target * 4)
+        let s = scalars(value), fillScalars = Array(fill.unicodeScalars)
         if s.count >= target || fillScalars.isEmpty { return string(s.prefix(target)) }
         let padding = (0..<(target - s.count)).map { fillScalars[$0 % fillScalars.count] }
         return string(left ? padding + s : s + padding)

@@ -103,7 +103,7 @@ extension SettingDefinition {
             throw invalidValue(raw)
         }
         if unitText.isEmpty {
-            guard number == number.rounded() || unit != .none else { throw invalidValue(raw) }
+            guard number.magnitude < 9.2e18, number == number.rounded() || unit != .none else { throw invalidValue(raw) }
             return Int64(number.rounded(.toNearestOrAwayFromZero))
         }
         let table = unit.isMemory ? SettingDefinition.memoryUnits : (unit.isTime ? SettingDefinition.timeUnits + [("us", 0)] : [])

@@ -137,9 +137,13 @@ public enum Casts {
             return try viaText(value, from: from, to: to, catalog: catalog)
         case SQLType.timestamp.oid, SQLType.timestamptz.oid:
             switch value {
-            case .date(let d): return stamp(Int64(d) == Int64(DateTime.dateInfinity) ? DateTime.timestampInfinity
-                                            : (Int64(d) == Int64(DateTime.dateMinusInfinity) ? DateTime.timestampMinusInfinity
-                                               : Int64(d) * DateTime.microsecondsPerDay), t)
+            case .date(let d):
+                if d == DateTime.dateInfinity { return stamp(DateTime.timestampInfinity, t) }
+                if d == DateTime.dateMinusInfinity { return stamp(DateTime.timestampMinusInfinity, t) }
+                guard let micros = DateTime.microseconds(ofDay: Int64(d)) else {
+                    throw SQLError(SQLError.datetimeFieldOverflow, "date out of range for timestamp")
+                }
+                return stamp(micros, t)
             case .timestamp(let v), .timestamptz(let v): return stamp(v, t)
             default: return try viaText(value, from: from, to: to, catalog: catalog)
             }

@@ -24,9 +24,9 @@ extension Value {
              (.timestamp(let x), .timestamptz(let y)), (.timestamptz(let x), .timestamp(let y)):
             return order(x, y)
         case (.date(let d), .timestamp(let t)), (.date(let d), .timestamptz(let t)):
-            return order(Int64(d) * DateTime.microsecondsPerDay, t)
+            return order(Int128(d) * Int128(DateTime.microsecondsPerDay), Int128(t))
         case (.timestamp(let t), .date(let d)), (.timestamptz(let t), .date(let d)):
-            return order(t, Int64(d) * DateTime.microsecondsPerDay)
+            return order(Int128(t), Int128(d) * Int128(DateTime.microsecondsPerDay))
         case (.interval(let x), .interval(let y)): return order(x.comparableMicroseconds, y.comparableMicroseconds)
         case (.oid(let x), .oid(let y)): return order(x, y)
         case (.pgLSN(let x), .pgLSN(let y)): return order(x, y)

@@ -163,8 +163,17 @@ public enum DateTime {
         return (Int(y.value), Int(m.value), Int(d.value))
     }
 
+    /// The last year a timestamp can hold (PostgreSQL's range ends in 294276 AD).
+    static let maxYear = 294_276
+
     static func validDate(_ y: Int, _ m: Int, _ d: Int) -> Bool {
-        m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(year: y, month: m)
+        y >= 1 && y <= maxYear && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(year: y, month: m)
+    }
+
+    /// Days since 2000-01-01 as microseconds, or nil if that overflows a timestamp.
+    public static func microseconds(ofDay day: Int64) -> Int64? {
+        let (result, overflow) = day.multipliedReportingOverflow(by: microsecondsPerDay)
+        return overflow ? nil : result
     }
 
     public static func parseDate(_ text: String) throws -> Int32 {
@@ -332,9 +341,16 @@ public enum DateTime {
             let newYear = totalMonths >= 0 ? totalMonths / 12 : (totalMonths - 11) / 12
             let newMonth = totalMonths - newYear * 12 + 1
             let newDay = min(d, daysInMonth(year: newYear, month: newMonth))
-            result = DateTime.days(year: newYear, month: newMonth, day: newDay) * microsecondsPerDay + time
+            guard newYear >= -maxYear, newYear <= maxYear,
+                  let start = microseconds(ofDay: DateTime.days(year: newYear, month: newMonth, day: newDay)) else {
+                throw SQLError(SQLError.datetimeFieldOverflow, "timestamp out of range")
+            }
+            result = start + time
         }
-        let (withDays, o1) = result.addingReportingOverflow(Int64(interval.days) * microsecondsPerDay)
+        guard let dayMicroseconds = microseconds(ofDay: Int64(interval.days)) else {
+            throw SQLError(SQLError.datetimeFieldOverflow, "timestamp out of range")
+        }
+        let (withDays, o1) = result.addingReportingOverflow(dayMicroseconds)
         let (withTime, o2) = withDays.addingReportingOverflow(interval.microseconds)
         guard !o1, !o2 else { throw SQLError(SQLError.datetimeFieldOverflow, "timestamp out of range") }
         return withTime

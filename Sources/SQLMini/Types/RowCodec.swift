@@ -155,7 +155,7 @@ public enum RowCodec {
             let count = Int(try reader.read(UInt32.self))
             let element = storedElement == elementType.oid ? elementType : SQLType(oid: storedElement)
             var elements: [Value] = []
-            elements.reserveCapacity(count)
+            elements.reserveCapacity(min(count, reader.bytes.count - reader.offset))
             for _ in 0..<count {
                 if try reader.read(UInt8.self) != 0 { elements.append(.null); continue }
                 elements.append(try decodeField(element, &reader))

@@ -159,10 +159,16 @@ extension Value {
             let digit = Int(try reader.read(UInt16.self, type))
             guard digit < 10_000 else { throw badBinary(type) }
             let exponent = (weight - i) * 4
-            let term = exponent >= 0
-                ? Numeric(coefficient: Int128(digit) * (Numeric.powerOfTen(exponent) ?? 0), scale: 0)
-                : Numeric(coefficient: Int128(digit), scale: -exponent)
-            if exponent >= 0 && Numeric.powerOfTen(exponent) == nil { throw Numeric.overflow() }
+            let term: Numeric
+            if exponent >= 0 {
+                guard let factor = Numeric.powerOfTen(exponent) else { throw Numeric.overflow() }
+                let (product, overflow) = Int128(digit).multipliedReportingOverflow(by: factor)
+                guard !overflow else { throw Numeric.overflow() }
+                term = Numeric(coefficient: product, scale: 0)
+            } else {
+                guard -exponent <= Numeric.maxDisplayScale else { throw badBinary(type) }
+                term = Numeric(coefficient: Int128(digit), scale: -exponent)
+            }
             value = try Numeric.add(value, term)
         }
         value = try value.rounded(toScale: scale)
