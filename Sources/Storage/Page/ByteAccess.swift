@@ -49,8 +49,6 @@ struct ByteReader {
     var offset = 0
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    var remaining: Int { bytes.count - offset }
-
     mutating func u8() throws -> UInt8 { try need(1); defer { offset += 1 }; return bytes[offset] }
     mutating func u16() throws -> UInt16 { UInt16(truncatingIfNeeded: try integer(2)) }
     mutating func u32() throws -> UInt32 { UInt32(truncatingIfNeeded: try integer(4)) }

@@ -14,7 +14,6 @@ final class Redo {
     /// The OID counter as far as the WAL says (checkpoints and nextOID records).
     private(set) var nextOID: UInt32
     private(set) var recordsApplied = 0
-    private(set) var lastCheckpoint: CheckpointRecord?
 
     init(pool: BufferPool, files: RelationFiles, transactions: TransactionManager, nextOID: UInt32) {
         self.pool = pool
@@ -53,7 +52,6 @@ final class Redo {
                 let checkpoint = try CheckpointRecord.decode(record.payload)
                 transactions.advanceNextXid(pastOrTo: checkpoint.nextXid)
                 nextOID = max(nextOID, checkpoint.nextOID)
-                lastCheckpoint = checkpoint
             case XLOGInfo.nextXID:
                 var reader = ByteReader(record.payload)
                 transactions.advanceNextXid(pastOrTo: TransactionID(try reader.u32()))

@@ -95,8 +95,6 @@ public final class TransactionManager: @unchecked Sendable {
         return clog.status(of: xid)
     }
 
-    func isRunning(_ xid: TransactionID) -> Bool { monitor.withLock { running.contains(xid) } }
-
     /// The xid `waiter` is blocked on, if any (pg_locks-style introspection, tests).
     func blocker(of waiter: TransactionID) -> TransactionID? { monitor.withLock { waitsFor[waiter] } }
 
