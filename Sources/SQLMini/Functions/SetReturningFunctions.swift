@@ -61,12 +61,12 @@ public enum SetReturningFunctions {
                 let start = values[0].numericValue ?? .zero, stop = values[1].numericValue ?? .zero
                 let step = values.count == 3 ? (values[2].numericValue ?? Numeric(1)) : Numeric(1)
                 guard step.sign != 0 else { throw SQLError(SQLError.invalidParameterValue, "step size cannot equal zero") }
-                var current = start
+                var current: Numeric? = start
                 return {
-                    let done = step.sign > 0 ? Numeric.compare(current, stop) > 0 : Numeric.compare(current, stop) < 0
-                    if done { return nil }
-                    defer { current = (try? Numeric.add(current, step)) ?? current }
-                    return .numeric(current)
+                    guard let value = current,
+                          step.sign > 0 ? Numeric.compare(value, stop) <= 0 : Numeric.compare(value, stop) >= 0 else { return nil }
+                    current = try? Numeric.add(value, step)          // nil past the largest numeric: the series ends
+                    return .numeric(value)
                 }
             }
             let start = values[0].integerValue ?? 0, stop = values[1].integerValue ?? 0
