@@ -4,8 +4,9 @@
 // same key, as PostgreSQL does, and then decides.
 //
 // Invariants: an index entry points at exactly one tuple version and that version's key; a key
-// with a NULL never conflicts (NULLs are distinct); the check runs after the new tuple is in the
-// heap, so two concurrent inserters of one key see each other and the second one waits.
+// with a NULL never conflicts (NULLs are distinct); a unique index checks and inserts under one
+// hold of its tree lock (BTreeIndex.insertUnique), so of two concurrent inserters of one key the
+// second sees the first's entry and waits for it — with no index lock held — then checks again.
 import Storage
 import WAL
 
@@ -24,42 +25,43 @@ struct IndexMaintenance {
         self.xid = xid
     }
 
-    /// Adds `row`'s entries (stored at `tid`) to every index, checking unique ones first.
+    /// Adds `row`'s entries (stored at `tid`) to every index; unique ones check the key first.
     func insertEntries(_ row: Row, at tid: TupleID) throws {
         for index in indexes {
             let values = index.columnNumbers.map { row[Int($0) - 1] }
             let types = index.columnNumbers.map { table.columns[Int($0) - 1].type }
             let key = try KeyEncoding.encode(values, types: types)
-            if index.isUnique && !values.contains(where: \.isNull) {
-                try checkUnique(index, key: key, values: values, types: types, newTuple: tid)
-            }
+            let tree = context.engine.storage.btree(RelationID(index.fileNode))
             do {
-                try context.engine.storage.btree(RelationID(index.fileNode)).insert(key: key, tid: tid, xid: xid)
+                if index.isUnique && !values.contains(where: \.isNull) {
+                    try insertUnique(index, tree: tree, key: key, values: values, types: types, newTuple: tid)
+                } else {
+                    try tree.insert(key: key, tid: tid, xid: xid)
+                }
             } catch let error as StorageError where error.kind == .rowTooBig {
                 throw SQLError(SQLError.programLimitExceeded, "\(error.message) for index \"\(index.name)\"")
             }
         }
     }
 
-    private func checkUnique(_ index: CatalogIndex, key: [UInt8], values: [Value], types: [SQLType], newTuple: TupleID) throws {
-        let tree = context.engine.storage.btree(RelationID(index.fileNode))
-        var candidates: [TupleID] = []
-        try tree.scan(from: BTreeBound(key: key, inclusive: true), to: BTreeBound(key: key, inclusive: true)) { _, tid in
-            if tid != newTuple { candidates.append(tid) }
-            return true
-        }
+    /// PostgreSQL's unique check: an equal key whose tuple is live is a duplicate; one that a
+    /// running transaction inserted or deleted makes us wait for it and look again.
+    private func insertUnique(_ index: CatalogIndex, tree: BTreeIndex, key: [UInt8], values: [Value], types: [SQLType],
+                              newTuple: TupleID) throws {
         let modification = RowModification(context: context, table: table, xid: xid)
-        for tid in candidates {
-            while true {
-                guard let (header, _) = try heap.fetchLatest(tid) else { break }
+        while true {
+            let result = try tree.insertUnique(key: key, tid: newTuple, xid: xid) { existing in
+                guard existing != newTuple, let (header, _) = try heap.fetchLatest(existing) else { return .ignore }
                 switch liveness(header) {
-                case .dead: break
-                case .live: throw duplicateKey(index, values: values, types: types)
-                case .waitFor(let other):
-                    try modification.wait(for: other)
-                    continue
+                case .dead: return .ignore
+                case .live: return .conflict
+                case .waitFor(let other): return .waitFor(other)
                 }
-                break
+            }
+            switch result {
+            case .inserted: return
+            case .conflict: throw duplicateKey(index, values: values, types: types)
+            case .mustWait(let other): try modification.wait(for: other)
             }
         }
     }
