@@ -6,7 +6,7 @@
 // `invalidate()` drops what was read ahead, so that a reader tailing a live WAL sees new bytes.
 
 struct SegmentCursor {
-    enum Outcome: Equatable {
+    enum Outcome {
         case complete
         /// The byte at `lsn` is in no file (missing segment, or a file shorter than a segment).
         case missing(file: String, offset: Int, lsn: LSN)
@@ -17,8 +17,9 @@ struct SegmentCursor {
     private static let readAheadBytes = 128 * 1024
 
     private var file: SegmentFile?
-    private var chunk: [UInt8] = []
-    /// Stream position of chunk[0].
+    /// Read-ahead buffer; its first `chunkCount` bytes are the stream bytes from `chunkStart`.
+    private var chunk = [UInt8](repeating: 0, count: readAheadBytes)
+    private var chunkCount = 0
     private var chunkStart = LSN.invalid
 
     init(segments: SegmentDirectory) {
@@ -26,18 +27,18 @@ struct SegmentCursor {
     }
 
     mutating func invalidate() {
-        chunk.removeAll(keepingCapacity: true)
+        chunkCount = 0
         file = nil
     }
 
     /// Appends `count` stream bytes starting at `lsn` to `output`.
-    mutating func read(at lsn: LSN, count: Int, into output: inout [UInt8]) throws(WALError) -> Outcome {
+    mutating func read(at lsn: LSN, count: Int, into output: inout [UInt8]) throws -> Outcome {
         var position = lsn
         var remaining = count
         while remaining > 0 {
-            if position >= chunkStart && position.value < chunkStart.value + UInt64(chunk.count) {
+            if position >= chunkStart && position.value < chunkStart.value + UInt64(chunkCount) {
                 let from = Int(position.value - chunkStart.value)
-                let take = min(remaining, chunk.count - from)
+                let take = min(remaining, chunkCount - from)
                 output.append(contentsOf: chunk[from..<from + take])
                 position = position.advanced(by: UInt64(take))
                 remaining -= take
@@ -51,49 +52,26 @@ struct SegmentCursor {
     }
 
     /// Loads the chunk starting at `position` (up to the end of its segment).
-    private mutating func fill(at position: LSN) throws(WALError) -> Outcome {
+    private mutating func fill(at position: LSN) throws -> Outcome {
         let segmentSize = segments.segmentSize
         let number = WALFileName.segmentNumber(of: position, segmentSize: segmentSize)
         let offset = Int(position.value % UInt64(segmentSize))
+        chunkCount = 0
         if file?.segmentNumber != number {
             file = try SegmentFile.openIfExists(path: segments.filePath(of: number), segmentNumber: number,
                                                 writable: false)
         }
         guard let file else {
-            chunk.removeAll(keepingCapacity: true)
             return .missing(file: segments.fileName(of: number), offset: offset, lsn: position)
         }
-        let want = min(SegmentCursor.readAheadBytes, segmentSize - offset)
-        chunk.removeAll(keepingCapacity: true)
-        chunk.reserveCapacity(SegmentCursor.readAheadBytes)
-        var got = 0
-        try chunk.withUnsafeMutableBufferPointerAppending(count: want) { buffer throws(WALError) in
-            got = try file.read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+        let want = min(chunk.count, segmentSize - offset)
+        chunkCount = try chunk.withUnsafeMutableBytes { buffer in
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: offset)
         }
-        chunk.removeLast(want - got)
         chunkStart = position
-        if got == 0 {
+        if chunkCount == 0 {
             return .missing(file: segments.fileName(of: number), offset: offset, lsn: position)
         }
         return .complete
-    }
-}
-
-extension Array where Element == UInt8 {
-    /// Grows the array by `count` zero bytes and lets `body` fill them in place.
-    mutating func withUnsafeMutableBufferPointerAppending(
-        count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws(WALError) -> Void
-    ) throws(WALError) {
-        let start = self.count
-        append(contentsOf: repeatElement(0, count: count))
-        var failure: WALError?
-        withUnsafeMutableBufferPointer { all in
-            do throws(WALError) {
-                try body(UnsafeMutableBufferPointer(rebasing: all[start..<start + count]))
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
     }
 }
