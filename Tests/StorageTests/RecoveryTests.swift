@@ -150,6 +150,10 @@ struct RecoveryTests {
             #expect(try engine.sequence(seq).nextValue(increment: 1, minValue: 1, maxValue: 5, xid: .invalid) == expectedValue)
         }
         #expect(throws: StorageError.self) { try engine.sequence(seq).nextValue(increment: 1, minValue: 1, maxValue: 5, xid: .invalid) }
+        // After a checkpoint the next change logs a full-page image: the state must be in it.
+        try engine.checkpoint(reason: .manual)
+        try engine.sequence(seq).setValue(41, isCalled: true)
+        #expect(try engine.sequence(seq).nextValue(increment: 1, minValue: 1, maxValue: 100, xid: .invalid) == 42)
 
         let t2 = try engine.transactions.assignTransactionID()
         engine.dropRelationAtCommit(dropped, xid: t2)
@@ -166,7 +170,7 @@ struct RecoveryTests {
         engine.simulateCrash()
 
         let reopened = try data.open(configuration)
-        #expect(try reopened.sequence(seq).currentState() == (5, true))
+        #expect(try reopened.sequence(seq).currentState() == (42, true))
         #expect(try reopened.visibleRows(rel) == [row(2)])
         #expect(access(data.path + "/base/1/16701", F_OK) != 0)
         #expect(access(data.path + "/base/1/16702", F_OK) != 0)

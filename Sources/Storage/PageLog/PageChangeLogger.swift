@@ -65,6 +65,13 @@ final class PageChangeLogger: @unchecked Sendable {
             }
         }
         do { try body() } catch { restore(); throw error }
+        // The free hole of a formatted page is kept all zeros (PostgreSQL's generic_xlog.c does the
+        // same): images leave it out and redo refills it with zeros, so the page in memory must
+        // match, or a later byte-range diff could skip a byte that only matched stale garbage.
+        for page in pages where page.header.isSane && page.header.lower < page.header.upper {
+            UnsafeMutableRawBufferPointer(rebasing: page.bytes[page.header.lower..<page.header.upper])
+                .initializeMemory(as: UInt8.self, repeating: 0)
+        }
 
         do {
             while true {

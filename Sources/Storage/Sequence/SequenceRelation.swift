@@ -1,10 +1,10 @@
 // Storage: a sequence — one page holding its state (PostgreSQL's sequence.c, without the
 // pre-logging of 32 values: every nextval is WAL-logged through logChanges).
 //
-//  0            24               32            33
-//  +------------+----------------+-------------+------------------+
-//  | PageHeader | last_value i64 | is_called u8| (rest zero)      |
-//  +------------+----------------+-------------+------------------+
+//  0            24               32            33          40 = pd_lower          8192
+//  +------------+----------------+-------------+-----------+------------------------+
+//  | PageHeader | last_value i64 | is_called u8| (padding) | free (pd_lower..upper) |
+//  +------------+----------------+-------------+-----------+------------------------+
 //
 // Not transactional, like PostgreSQL's: a value handed out is never handed out again, even if
 // the transaction that took it aborts (the change is WAL-logged; its record is flushed by the
@@ -15,6 +15,7 @@ import WAL
 public final class SequenceRelation: @unchecked Sendable {
     static let lastValueOffset = pageHeaderSize
     static let isCalledOffset = pageHeaderSize + 8
+    static let dataEnd = pageHeaderSize + 16
 
     public let id: RelationID
     private let pool: BufferPool
@@ -32,6 +33,7 @@ public final class SequenceRelation: @unchecked Sendable {
         defer { page.release() }
         try log.logChanges(to: [page], xid: xid) {
             page.header.initialize(kind: .sequence)
+            page.header.lower = Self.dataEnd     // the state is page content, not free space
             page.bytes.setU64(UInt64(bitPattern: 1), at: Self.lastValueOffset)
             page.bytes.storeBytes(of: 0, toByteOffset: Self.isCalledOffset, as: UInt8.self)
         }
