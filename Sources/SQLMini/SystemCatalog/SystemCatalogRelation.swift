@@ -7,6 +7,7 @@
 // the engine, which owns these relations.
 
 import Storage
+import Synchronization
 
 struct SystemCatalogRelation: VirtualRelation {
     let table: SystemTable
@@ -25,6 +26,16 @@ struct SystemCatalogRelation: VirtualRelation {
 final class CatalogViewBuilder: @unchecked Sendable {
     private weak var database: Database?
 
+    /// One statement scans several pg_catalog relations, and a correlated subquery rescans one per
+    /// outer row: the view is built once per statement and catalog version, then reused.
+    private struct CacheKey: Equatable {
+        var context: ObjectIdentifier
+        var statementTimestamp: Int64
+        var command: UInt32
+        var catalogVersion: UInt64
+    }
+    private let cache = Mutex<(key: CacheKey, view: CatalogView)?>(nil)
+
     init(database: Database) {
         self.database = database
     }
@@ -34,6 +45,15 @@ final class CatalogViewBuilder: @unchecked Sendable {
             throw SQLError(SQLError.adminShutdown, "terminating connection due to administrator command")
         }
         let catalog = database.engine.catalog(for: context)
+        let key = CacheKey(context: ObjectIdentifier(context), statementTimestamp: context.statementTimestamp,
+                           command: context.commandID.value, catalogVersion: catalog.version)
+        if let cached = cache.withLock({ $0 }), cached.key == key { return cached.view }
+        let view = build(catalog, database: database, context: context)
+        cache.withLock { $0 = (key, view) }
+        return view
+    }
+
+    private func build(_ catalog: Catalog, database: Database, context: ExecutionContext) -> CatalogView {
         var view = CatalogView()
         view.namespaces = catalog.namespaces.map {
             CatalogView.Namespace(oid: $0.oid, name: $0.name, ownerOID: $0.owner)
