@@ -51,7 +51,7 @@ extension Binder {
             return try bindAggregateCall(call, aggregation, position: expression.position)
         }
         // A GROUP BY expression (or a column of one) reads the group key.
-        if !Binder.containsAggregate(expression), !expression.isConstantLiteral {
+        if !Binder.containsAggregate(expression), !Binder.containsSetReturningFunction(expression), !expression.isConstantLiteral {
             let below = try bindKind(expression, Place(scope: aggregation.inputScope))
             if let i = aggregation.groupFingerprints.firstIndex(of: below.fingerprint) {
                 return .column(i, aggregation.groupKeys[i].type)

@@ -15,6 +15,7 @@ extension Binder {
         if Binder.isAggregateCall(call) {
             throw SQLError(SQLError.groupingError, "aggregate functions are not allowed in \(place.clause)", position: position)
         }
+        if Binder.isSetReturningCall(call) { return try bindSetReturningCall(call, place, position: position) }
         switch name {
         case "coalesce", "greatest", "least":
             var arguments = try call.arguments.map { try bind($0, place) }

@@ -26,6 +26,8 @@ final class Binder {
         var aggregation: AggregationBinding? = nil
         /// The clause name for "aggregate functions are not allowed in WHERE".
         var clause: String = "WHERE"
+        /// Where set-returning calls go (the select list only); nil where they are not allowed.
+        var setFunctions: SetFunctionCollector? = nil
     }
 
     // MARK: Coercion

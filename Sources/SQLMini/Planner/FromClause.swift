@@ -74,8 +74,8 @@ extension Binder {
             switch join.kind {
             case .inner, .cross: return .join(.inner, left, right, condition: condition, range: range)
             case .left: return .join(.left, left, right, condition: condition, range: range)
-            case .right, .full:
-                throw SQLError(SQLError.featureNotSupported, "\(join.kind.rawValue) JOIN is not supported")
+            case .right: return .join(.right, left, right, condition: condition, range: range)
+            case .full: return .join(.full, left, right, condition: condition, range: range)
             }
         }
     }
@@ -121,17 +121,10 @@ extension Binder {
         // LATERAL), through an empty scope one level down.
         let place = Place(scope: Scope(parent: scope), clause: "functions in FROM")
         let start = scope.width
-        if name == "generate_series" {
-            guard call.arguments.count == 2 || call.arguments.count == 3 else {
-                throw FunctionRegistry.undefinedFunction(name, [])
-            }
-            var arguments = try call.arguments.map { try bind($0, place) }
-            let integerTypes: Set<UInt32> = [SQLType.int2.oid, SQLType.int4.oid, SQLType.int8.oid, SQLType.unknown.oid]
-            guard arguments.allSatisfy({ integerTypes.contains($0.type.oid) }) else {
-                throw SQLError(SQLError.featureNotSupported,
-                               "generate_series is only supported over integers (\(arguments.map(\.type.formatted).joined(separator: ", ")))",
-                               position: position)
-            }
+        let integerTypes: Set<UInt32> = [SQLType.int2.oid, SQLType.int4.oid, SQLType.int8.oid, SQLType.unknown.oid]
+        if name == "generate_series", call.arguments.count == 2 || call.arguments.count == 3,
+           case var arguments = try call.arguments.map({ try bind($0, place) }),
+           arguments.allSatisfy({ integerTypes.contains($0.type.oid) }) {
             let type: SQLType = arguments.contains { $0.type.oid == SQLType.int8.oid } ? .int8 : .int4
             arguments = try zip(arguments, call.arguments).map { try coerce($0, to: type, .implicit, position: $1.position) }
             let columnName = alias?.columns.first ?? alias?.name ?? "generate_series"
@@ -139,6 +132,19 @@ extension Binder {
             let node = GenerateSeriesNode(start: arguments[0], stop: arguments[1], step: arguments.count == 3 ? arguments[2] : nil,
                                           column: column)
             scope.add(name: alias?.name ?? "generate_series", schema: nil, columns: [column])
+            return .derived(node, lateral: scope.outerReads != readsBefore, range: start..<scope.width)
+        }
+        if Binder.isSetReturningCall(call) {
+            // Any other set-returning function (unnest, generate_series over numeric or timestamps):
+            // a ProjectSet over the one empty row.
+            var setPlace = place
+            setPlace.setFunctions = SetFunctionCollector()
+            let value = try bindFunction(call, setPlace, position: position)
+            let columnName = alias?.columns.first ?? alias?.name ?? name
+            let column = PlanColumn(name: columnName, type: value.type)
+            let node = ProjectNode(child: ProjectSetNode(child: ResultNode(), calls: setPlace.setFunctions?.calls ?? []),
+                                   expressions: [SetFunctionCollector.placed(value, inputWidth: 0)], columns: [column])
+            scope.add(name: alias?.name ?? name, schema: nil, columns: [column])
             return .derived(node, lateral: scope.outerReads != readsBefore, range: start..<scope.width)
         }
         // Any other function in FROM: a one-row relation of its value.

@@ -54,7 +54,8 @@ extension Binder {
         let hasAggregates = !core.groupBy.isEmpty || core.having != nil
             || targets.contains { $0.expression.map(Binder.containsAggregate) ?? false }
             || query.orderBy.contains { Binder.containsAggregate($0.expression) }
-        var place = Place(scope: scope, clause: "SELECT")
+        let setFunctions = SetFunctionCollector()
+        var place = Place(scope: scope, clause: "SELECT", setFunctions: setFunctions)
         var aggregation: AggregationBinding? = nil
         if hasAggregates {
             var keys: [BoundExpression] = []
@@ -81,7 +82,7 @@ extension Binder {
             } else if let expression = target.expression {
                 bound = try resolveUnknown(try bind(expression, place), position: expression.position)
                 var column = PlanColumn(name: target.name, type: bound.type)
-                if !hasAggregates, case .column(let i, _) = bound {
+                if !hasAggregates, case .column(let i, _) = bound, i >= 0 {   // (i < 0: a set-returning call)
                     let source = scope.entries.flatMap(\.columns)[i]
                     column.tableOID = source.tableOID
                     column.columnNumber = source.columnNumber
@@ -92,7 +93,10 @@ extension Binder {
             }
             outputs.append(bound)
         }
-        let having = try core.having.map { try bindCondition($0, place, clause: "HAVING") }
+        var havingPlace = place
+        havingPlace.clause = "HAVING"
+        havingPlace.setFunctions = nil
+        let having = try core.having.map { try bindCondition($0, havingPlace, clause: "HAVING") }
 
         // ORDER BY keys: outputs, or hidden extra columns.
         var extras: [BoundExpression] = []
@@ -112,7 +116,13 @@ extension Binder {
             if let having { plan = FilterNode(child: plan, predicate: having) }
         }
         let extraColumns = extras.map { PlanColumn(name: "?sort?", type: $0.type) }
-        plan = ProjectNode(child: plan, expressions: outputs + extras, columns: columns + extraColumns)
+        var projected = outputs + extras
+        if !setFunctions.calls.isEmpty {
+            let inputWidth = plan.columns.count
+            plan = ProjectSetNode(child: plan, calls: setFunctions.calls)
+            projected = projected.map { SetFunctionCollector.placed($0, inputWidth: inputWidth) }
+        }
+        plan = ProjectNode(child: plan, expressions: projected, columns: columns + extraColumns)
         switch core.distinct {
         case .all: break
         case .distinct:
@@ -299,17 +309,14 @@ extension Binder {
     }
 
     private func planSetOperation(_ operation: SetOperation, parent: Scope?, position: Int) throws -> PlanNode {
-        guard operation.op == .union else {
-            throw SQLError(SQLError.featureNotSupported, "\(operation.op.rawValue) is not supported", position: position)
-        }
         let left = try planQuery(operation.left, parent: parent)
         let right = try planQuery(operation.right, parent: parent)
         guard left.columns.count == right.columns.count else {
-            throw SQLError(SQLError.syntaxError, "each UNION query must have the same number of columns", position: position)
+            throw SQLError(SQLError.syntaxError, "each \(operation.op.rawValue) query must have the same number of columns", position: position)
         }
         var types: [SQLType] = []
         for (l, r) in zip(left.columns, right.columns) {
-            types.append(try commonType([l.type, r.type], position: position, what: "UNION"))
+            types.append(try commonType([l.type, r.type], position: position, what: operation.op.rawValue))
         }
         func converted(_ plan: PlanNode) throws -> PlanNode {
             if zip(plan.columns, types).allSatisfy({ $0.type == $1 }) { return plan }
@@ -320,8 +327,15 @@ extension Binder {
                                columns: zip(plan.columns, types).map { PlanColumn(name: $0.name, type: $1) })
         }
         let columns = zip(left.columns, types).map { PlanColumn(name: $0.name, type: $1) }
-        var plan: PlanNode = AppendNode(inputs: [try converted(left), try converted(right)], columns: columns)
-        if !operation.all { plan = DistinctNode(child: plan) }
-        return plan
+        switch operation.op {
+        case .union:
+            var plan: PlanNode = AppendNode(inputs: [try converted(left), try converted(right)], columns: columns)
+            if !operation.all { plan = DistinctNode(child: plan) }
+            return plan
+        case .intersect, .except:
+            return SetOperationNode(left: try converted(left), right: try converted(right),
+                                    operation: operation.op == .intersect ? .intersect : .except, all: operation.all,
+                                    columns: columns)
+        }
     }
 }
