@@ -59,8 +59,9 @@ public protocol QueryBackend: AnyObject {
 }
 
 /// How a backend answers. Writes reach the socket in order; they are buffered and flushed at
-/// ReadyForQuery, at Flush, at the end of each Execute, and whenever the buffer grows large (then
-/// the worker waits for the socket, so a huge result never sits in memory).
+/// ReadyForQuery, at Flush, at the end of each Execute (unless the client already sent more), and
+/// whenever the buffer grows large (then the worker waits for the socket, so a huge result never
+/// sits in memory).
 public protocol BackendOutput: AnyObject {
     func rowDescription(_ fields: [FieldDescription])
     func dataRow(_ values: [[UInt8]?])

@@ -164,7 +164,9 @@ final class ConnectionWorker: @unchecked Sendable {
                 }
                 if !completed { output.append(.portalSuspended) }
             }
-            output.flush()
+            // The end of an Execute is sent at once, unless the client already sent more (a
+            // pipelined Sync or the next statement): then one write carries both.
+            if !queue.hasPendingEvents { output.flush() }
         case .closeStatementOrPortal(let close):
             extendedStep { backend in
                 switch close.target {

@@ -43,6 +43,13 @@ final class InboundQueue: @unchecked Sendable {
         condition.signal()
     }
 
+    /// Whether any event waits to be popped.
+    var hasPendingEvents: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return urgent != nil || head < events.count
+    }
+
     /// Whether an urgent event waits (the worker then skips ReadyForQuery: the session is ending).
     var hasUrgentEvent: Bool {
         condition.lock()

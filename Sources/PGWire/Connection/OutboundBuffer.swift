@@ -1,7 +1,7 @@
 // OutboundBuffer: the worker's write buffer. Messages are encoded into one ByteBuffer and written
-// as a batch at ReadyForQuery, Flush, the end of an Execute, or when the buffer passes
-// `flushThresholdBytes` — then the worker waits until the socket took the bytes, so a result of
-// millions of rows streams in bounded memory instead of piling up. When a write fails (the client
+// as a batch at ReadyForQuery, Flush, the end of an Execute (unless more messages wait), or when
+// the buffer passes `flushThresholdBytes` — then the worker waits until the socket took the bytes,
+// so a result of millions of rows streams in bounded memory instead of piling up. When a write fails (the client
 // went away) later output is dropped and `onDisconnect` runs once, so that the running statement
 // can be cancelled instead of producing rows nobody reads.
 
