@@ -1,5 +1,5 @@
 // Concurrent sessions: inserts, updates and commits from several threads while checkpoints run,
-// then a crash; and the max_wal_size trigger of the checkpointer.
+// then a crash.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,27 +67,5 @@ struct ConcurrencyTests {
         let reopened = try data.open(configuration)
         #expect(Set(try reopened.visibleRows(rel)) == expected)
         try reopened.shutdown()
-    }
-
-    @Test func maxWALSizeTriggersACheckpoint() throws {
-        let data = try TestDataDirectory()
-        defer { data.remove() }
-        var configuration = TestDataDirectory.configuration()
-        configuration.maxWALSize = 256 * 1024
-        let engine = try data.create(configuration)
-        let first = engine.control.checkpointLSN
-        let rel = RelationID(16901)
-        let xid = try engine.transactions.assignTransactionID()
-        try engine.createRelation(rel, kind: .heap, xid: xid)
-        for n in 0..<200 { _ = try engine.heap(rel).insert(row(n, size: 4000), xid: xid, command: CommandID(0)) }
-        try engine.transactions.commit(xid)
-        // The checkpointer looks once a second; allow it plenty of rounds on a busy machine.
-        var rounds = 0
-        while engine.control.checkpointLSN == first && rounds < 600 {
-            usleep(100_000)
-            rounds += 1
-        }
-        #expect(engine.control.checkpointLSN > first)
-        try engine.shutdown()
     }
 }
