@@ -1,7 +1,9 @@
 // A tiny QueryBackend for protocol tests: it knows a handful of fixed statements (no SQL here,
-// this tests the protocol): `select 1` (one int4 column), an empty string, `copy t from stdin`
-// (counts the rows it receives), `select generate_series` (rows on demand for Execute maxRows),
-// `fatal` (a FATAL error); anything else is a 42601 syntax error.
+// this tests the protocol): `select 1` (one int4 column), an empty string, begin/commit (the
+// transaction state byte), `notice`, `fatal` (a FATAL error), `copy t from stdin` (counts the lines
+// it receives), `copy t to stdout`, `select many` (a result far larger than the output buffer),
+// `wait for cancel` (runs until TestFactory.cancel), and for the extended protocol `select 1` and
+// `select generate_series` (5 rows, for Execute with maxRows); anything else is a 42601 error.
 
 import Foundation
 import PGWire
