@@ -43,6 +43,8 @@ extension Binder {
             }
         case "nextval", "currval", "setval":
             return try bindSequenceFunction(name, call, place, position: position)
+        case "pg_sleep":
+            return try bindSleep(call, place, position: position)
         default:
             break
         }
