@@ -105,7 +105,10 @@ extension Binder {
             }
         case .cast(let operand, let typeName):
             let type = try BuiltinTypes.resolve(typeName)
-            return try coerce(try bind(operand, place), to: type, .explicit, position: position)
+            let value = try bind(operand, place)
+            // A literal's input error points at the literal, a cast error at the cast (as in PostgreSQL).
+            let at = value.type.oid == SQLType.unknown.oid ? operand.position : position
+            return try coerce(value, to: type, .explicit, position: at)
         case .collate(let operand, _):
             return try bind(operand, place)
         case .function(let call):
