@@ -90,6 +90,20 @@ struct TypesTextTests {
         }
     }
 
+    @Test func relativeMoments() throws {
+        // Read in an order that stays true even if midnight passes between the reads.
+        guard case .date(let today) = try Value.parse("today", as: .date),
+              case .timestamp(let midnight) = try Value.parse("today", as: .timestamp),
+              case .timestamptz(let now) = try Value.parse("now", as: .timestamptz),
+              case .date(let tomorrow) = try Value.parse("tomorrow", as: .date) else {
+            Issue.record("wrong representation")
+            return
+        }
+        #expect(tomorrow - today >= 1 && tomorrow - today <= 2)
+        #expect(midnight >= Int64(today) * DateTime.microsecondsPerDay)
+        #expect(now >= midnight)
+    }
+
     @Test func numericFieldOverflowDetail() {
         #expect(throws: SQLError(SQLError.numericValueOutOfRange, "numeric field overflow",
                                  detail: "A field with precision 5, scale 2 must round to an absolute value less than 10^3.")) {

@@ -3,7 +3,14 @@
 // PostgreSQL counts dates in days and timestamps in microseconds from its epoch, 2000-01-01
 // (the binary protocol sends the same numbers). minipg runs with TimeZone = UTC, so a timestamptz
 // prints with "+00" and input offsets ("+02", "-05:30", "Z") convert to UTC.
-// 'infinity' / '-infinity' are the largest / smallest representable values, as in PostgreSQL.
+// 'infinity' / '-infinity' are the largest / smallest representable values, as in PostgreSQL;
+// 'now', 'today', 'tomorrow' and 'yesterday' read the system clock.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public enum DateTime {
     public static let microsecondsPerSecond: Int64 = 1_000_000
@@ -176,6 +183,30 @@ public enum DateTime {
         return overflow ? nil : result
     }
 
+    /// The current time in microseconds since 2000-01-01 UTC (for the 'now' and 'today' inputs).
+    public static func currentTimestamp() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return (Int64(spec.tv_sec) - unixEpochToPostgresEpochDays * 86_400) * microsecondsPerSecond + Int64(spec.tv_nsec) / 1000
+    }
+
+    /// The special inputs PostgreSQL reads as a moment relative to now. PostgreSQL takes 'now' at
+    /// the start of the transaction; here it is the moment the literal is read.
+    static func specialTimestamp(_ word: String) -> Int64? {
+        let today = { (offset: Int64) -> Int64 in
+            let now = currentTimestamp()
+            let day = now >= 0 ? now / microsecondsPerDay : (now - microsecondsPerDay + 1) / microsecondsPerDay
+            return (day + offset) * microsecondsPerDay
+        }
+        switch word {
+        case "now": return currentTimestamp()
+        case "today": return today(0)
+        case "tomorrow": return today(1)
+        case "yesterday": return today(-1)
+        default: return nil
+        }
+    }
+
     public static func parseDate(_ text: String) throws -> Int32 {
         let trimmed = text.trimmingSpaces.lowercased()
         switch trimmed {
@@ -183,6 +214,9 @@ public enum DateTime {
         case "-infinity": return dateMinusInfinity
         case "epoch": return Int32(-unixEpochToPostgresEpochDays)
         default: break
+        }
+        if let moment = specialTimestamp(trimmed) {
+            return Int32((moment >= 0 ? moment : moment - microsecondsPerDay + 1) / microsecondsPerDay)
         }
         var s = Scanner(trimmed)
         guard let (y, m, d) = scanDate(&s) else { throw invalid("date", text) }
@@ -239,6 +273,7 @@ public enum DateTime {
         case "epoch": return -unixEpochToPostgresEpochDays * microsecondsPerDay
         default: break
         }
+        if let moment = specialTimestamp(trimmed) { return moment }
         var s = Scanner(trimmed)
         guard let (y, m, d) = scanDate(&s) else { throw invalid(typeName, text) }
         var time: Int64 = 0
