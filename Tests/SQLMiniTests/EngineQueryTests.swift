@@ -99,6 +99,26 @@ import Storage
         #expect(try db.text("SELECT v FROM t ORDER BY v * -1") == [["3"], ["1"], [nil]])
     }
 
+    @Test func outerJoinsSetOperationsAndDistinctOn() throws {
+        let db = try EngineHarness()
+        try db.run("""
+            CREATE TABLE l (k int, a text); CREATE TABLE r (k int, b text);
+            INSERT INTO l VALUES (1, 'l1'), (2, 'l2'), (2, 'l2b');
+            INSERT INTO r VALUES (2, 'r2'), (3, 'r3')
+            """)
+        #expect(try db.text("SELECT l.a, r.b FROM l RIGHT JOIN r ON l.k = r.k ORDER BY 2, 1")
+                == [["l2", "r2"], ["l2b", "r2"], [nil, "r3"]])
+        #expect(try db.text("SELECT l.a, r.b FROM l FULL JOIN r ON l.k = r.k ORDER BY 1, 2")
+                == [["l1", nil], ["l2", "r2"], ["l2b", "r2"], [nil, "r3"]])
+        #expect(try db.text("SELECT l.a, r.b FROM l FULL JOIN r ON l.k < r.k AND r.k = 3 ORDER BY 1, 2")
+                == [["l1", "r3"], ["l2", "r3"], ["l2b", "r3"], [nil, "r2"]])
+        #expect(try db.text("SELECT k FROM l INTERSECT SELECT k FROM r") == [["2"]])
+        #expect(try db.text("SELECT k FROM l INTERSECT ALL SELECT k FROM l WHERE a = 'l2b'") == [["2"]])
+        #expect(try db.text("SELECT k FROM l EXCEPT SELECT k FROM r") == [["1"]])
+        #expect(try db.text("SELECT k FROM l EXCEPT ALL SELECT 2") == [["1"], ["2"]])
+        #expect(try db.text("SELECT DISTINCT ON (k) k, a FROM l ORDER BY k, a DESC") == [["1", "l1"], ["2", "l2b"]])
+    }
+
     @Test func generateSeriesAliasNamesTheColumn() throws {
         let db = try EngineHarness()
         let context = db.begin()

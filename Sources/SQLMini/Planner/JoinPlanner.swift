@@ -57,6 +57,20 @@ extension Binder {
             for c in condition?.conjuncts ?? [] {
                 if within(c, right.range) && !c.columns.isEmpty { rightConjuncts.append(c) } else { joinConjuncts.append(c) }
             }
+        case .right:
+            for c in conjuncts {
+                if within(c, right.range) { rightConjuncts.append(c) } else { above.append(c) }
+            }
+            for c in condition?.conjuncts ?? [] {
+                if within(c, left.range) && !c.columns.isEmpty { leftConjuncts.append(c) } else { joinConjuncts.append(c) }
+            }
+        case .full:
+            above = conjuncts
+            joinConjuncts = condition?.conjuncts ?? []
+        }
+        if case .derived(_, true, _) = right, kind == .right || kind == .full {
+            throw SQLError(SQLError.invalidColumnReference,
+                           "the combining JOIN type must be INNER or LEFT for a LATERAL reference")
         }
         let leftPlan = try planTree(left, leftConjuncts, tupleIDFor: target)
         let base = range.lowerBound
@@ -68,7 +82,7 @@ extension Binder {
             node = NestedLoopJoinNode(left: leftPlan, right: rightPlan, kind: kind,
                                       condition: BoundExpression.conjunction(joinConjuncts.map { $0.remapColumns(toCombined) }),
                                       lateralOffset: left.range.lowerBound)
-        } else if case .table(let table, let alias, let rightRange) = right,
+        } else if kind == .inner || kind == .left, case .table(let table, let alias, let rightRange) = right,
                   let match = indexJoin(table, rightRange: rightRange, leftRange: left.range, joinConjuncts) {
             let rightLocal = rightConjuncts.map { $0.remapColumns { $0 - rightRange.lowerBound } }
             var bounds = match.bounds

@@ -98,8 +98,14 @@ extension Binder {
         havingPlace.setFunctions = nil
         let having = try core.having.map { try bindCondition($0, havingPlace, clause: "HAVING") }
 
-        // ORDER BY keys: outputs, or hidden extra columns.
+        // ORDER BY keys (and DISTINCT ON keys): outputs, or hidden extra columns.
         var extras: [BoundExpression] = []
+        var distinctOnColumns: [Int] = []
+        if case .distinctOn(let keys) = core.distinct {
+            for key in keys {
+                distinctOnColumns.append(try orderByColumn(key, outputs: outputs, columns: columns, place: place, extras: &extras))
+            }
+        }
         var sortKeys: [SortKey] = []
         for item in query.orderBy {
             let index = try orderByColumn(item.expression, outputs: outputs, columns: columns, place: place, extras: &extras)
@@ -124,17 +130,16 @@ extension Binder {
         }
         plan = ProjectNode(child: plan, expressions: projected, columns: columns + extraColumns)
         switch core.distinct {
-        case .all: break
+        case .all, .distinctOn: break
         case .distinct:
             if !extras.isEmpty {
                 throw SQLError(SQLError.invalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
                                position: query.orderBy.first?.expression.position)
             }
             plan = DistinctNode(child: plan)
-        case .distinctOn:
-            throw SQLError(SQLError.featureNotSupported, "SELECT DISTINCT ON is not supported", position: query.position)
         }
         if !sortKeys.isEmpty { plan = SortNode(child: plan, keys: sortKeys) }
+        if !distinctOnColumns.isEmpty { plan = DistinctNode(child: plan, keyColumns: distinctOnColumns) }
         plan = try applyLimit(plan, query, place: Place(scope: parent.map { Scope(parent: $0) }, clause: "LIMIT"))
         if !extras.isEmpty {
             plan = ProjectNode(child: plan, expressions: columns.enumerated().map { .column($0.offset, $0.element.type) },

@@ -1,7 +1,5 @@
 // AppendNode: UNION ALL — the rows of each child in turn.
 
-import Storage
-
 final class AppendNode: PlanNode, @unchecked Sendable {
     let inputs: [PlanNode]
     let columns: [PlanColumn]

@@ -1,7 +1,5 @@
 // FilterNode: passes on the rows for which the predicate is TRUE (NULL and FALSE drop the row).
 
-import Storage
-
 final class FilterNode: PlanNode, @unchecked Sendable {
     let child: PlanNode
     let predicate: BoundExpression

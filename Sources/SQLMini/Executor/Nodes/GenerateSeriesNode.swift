@@ -2,8 +2,6 @@
 // or numeric-free bigint steps; one column named after the FROM alias. The bounds are computed
 // once per run (they may read parameters or, under LATERAL, the outer row).
 
-import Storage
-
 final class GenerateSeriesNode: PlanNode, @unchecked Sendable {
     let start: BoundExpression
     let stop: BoundExpression

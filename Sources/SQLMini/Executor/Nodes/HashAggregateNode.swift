@@ -3,8 +3,6 @@
 // per group: [group keys..., aggregate results...]. Without GROUP BY there is exactly one group,
 // even over no rows (`SELECT count(*) FROM empty` is 0).
 
-import Storage
-
 final class HashAggregateNode: PlanNode, @unchecked Sendable {
     let child: PlanNode
     let groupKeys: [BoundExpression]

@@ -21,7 +21,7 @@ final class IndexNestedLoopJoinNode: PlanNode, @unchecked Sendable {
     private let keyTypes: [SQLType]
     var children: [PlanNode] { [left] }
     var explainLine: String {
-        "Nested Loop\(kind == .left ? " Left Join" : "") with Index Scan using \(index.name) on \(table.name)\(alias != table.name ? " \(alias)" : "")"
+        "Nested Loop\(kind.explainWord) with Index Scan using \(index.name) on \(table.name)\(alias != table.name ? " \(alias)" : "")"
     }
 
     init(left: PlanNode, table: CatalogRelation, alias: String, index: CatalogIndex, bounds: IndexKeyBounds,

@@ -1,8 +1,6 @@
 // LimitNode: LIMIT / OFFSET. Both are evaluated once per run (they may be parameters); a negative
 // value is an error as in PostgreSQL, NULL means no limit / no offset.
 
-import Storage
-
 final class LimitNode: PlanNode, @unchecked Sendable {
     let child: PlanNode
     let limit: BoundExpression?

@@ -3,8 +3,6 @@
 // waiting for and re-checking rows that concurrent transactions are changing (RowModification).
 // The produced rows are the locked versions, without the ctid.
 
-import Storage
-
 final class LockRowsNode: PlanNode, @unchecked Sendable {
     let child: PlanNode
     let table: CatalogRelation

@@ -1,8 +1,6 @@
 // ProjectNode: computes the output expressions of each input row (the select list, RETURNING,
 // or a reordering of columns).
 
-import Storage
-
 final class ProjectNode: PlanNode, @unchecked Sendable {
     let child: PlanNode
     let expressions: [BoundExpression]

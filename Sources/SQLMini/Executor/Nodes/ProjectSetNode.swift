@@ -3,8 +3,6 @@
 // rows; a call that ran out gives NULL, and an input row for which every call is empty gives no
 // row at all (`SELECT generate_series(1, 0)` returns nothing).
 
-import Storage
-
 final class ProjectSetNode: PlanNode, @unchecked Sendable {
     let child: PlanNode
     let calls: [SetFunctionCollector.Call]

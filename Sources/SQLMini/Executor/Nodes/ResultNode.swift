@@ -1,7 +1,5 @@
 // ResultNode: the FROM-less source of `SELECT 1` — exactly one row with no columns.
 
-import Storage
-
 final class ResultNode: PlanNode, @unchecked Sendable {
     var columns: [PlanColumn] { [] }
     var children: [PlanNode] { [] }

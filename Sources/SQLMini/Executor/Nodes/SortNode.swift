@@ -1,8 +1,6 @@
 // SortNode: ORDER BY — collects every input row, sorts them stably by the keys (each a column of
 // the input, ascending or descending, NULLs first or last), then produces them.
 
-import Storage
-
 struct SortKey: Sendable {
     var column: Int
     var descending: Bool

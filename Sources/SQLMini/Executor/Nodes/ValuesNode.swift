@@ -1,8 +1,6 @@
 // ValuesNode: `VALUES (...), (...)` — each row's expressions evaluated in turn (they may read
 // parameters and enclosing rows, never a current row).
 
-import Storage
-
 final class ValuesNode: PlanNode, @unchecked Sendable {
     let rows: [[BoundExpression]]
     let columns: [PlanColumn]

@@ -1,8 +1,6 @@
 // VirtualScanNode: reads a pg_catalog relation computed on demand (a VirtualRelation registered by
 // the session layer) and keeps the rows passing the filter.
 
-import Storage
-
 final class VirtualScanNode: PlanNode, @unchecked Sendable {
     let relation: VirtualRelation
     let alias: String
