@@ -108,6 +108,8 @@ public struct ServerSettings: Sendable {
 
     public var port: Int { Int(integer("port")) }
     /// listen_addresses split on commas ("*" means every interface).
+    /// unix_socket_directories split on commas (empty: no Unix-domain socket).
+    public var unixSocketDirectories: [String] { string("unix_socket_directories").split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty } }
     public var listenAddresses: [String] { string("listen_addresses").split(separator: ",").map { $0.trimmingSpaces }.filter { !$0.isEmpty } }
     public var maxConnections: Int { Int(integer("max_connections")) }
     /// shared_buffers in 8 kB pages.

@@ -13,6 +13,7 @@ extension SettingDefinition {
         // Connections
         .init("listen_addresses", .string, default: .string("localhost"), context: .postmaster, "Sets the host name or IP address(es) to listen to."),
         .init("port", .integer(min: 1, max: 65535), default: .integer(5432), context: .postmaster, "Sets the TCP port the server listens on."),
+        .init("unix_socket_directories", .string, default: .string("/var/run/postgresql"), context: .postmaster, "Sets the directories where Unix-domain sockets will be created."),
         .init("max_connections", .integer(min: 1, max: maxBackends), default: .integer(100), context: .postmaster, "Sets the maximum number of concurrent connections."),
         .init("superuser_reserved_connections", .integer(min: 0, max: maxBackends), default: .integer(3), context: .postmaster, "Sets the number of connection slots reserved for superusers."),
         .init("password_encryption", .enumeration(["md5", "scram-sha-256"]), default: .string("scram-sha-256"), context: .user, "Chooses the algorithm for encrypting passwords."),

@@ -14,6 +14,11 @@ public struct ServerConfiguration: Sendable {
     public var port: Int { settings.port }
     public var listenAddresses: [String] { settings.listenAddresses }
     public var maxConnections: Int { settings.maxConnections }
+    /// The socket directories that exist (PostgreSQL fails on a missing one; we skip it with a warning
+    /// so that a machine without /var/run/postgresql still starts).
+    public var unixSocketDirectories: [String] {
+        settings.unixSocketDirectories.filter { FileManager.default.fileExists(atPath: $0) }
+    }
     public var passwordEncryption: String { settings.passwordEncryption }
 
     /// What the storage engine needs: buffer pool size, WAL durability and checkpoint pacing.

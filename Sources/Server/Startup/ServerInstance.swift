@@ -49,7 +49,8 @@ public enum ServerInstance {
             database = try Database(storage: storage, settings: configuration.settings, logger: logger)
             let factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
                                                parameterStatus: configuration.parameterStatus, logger: logger)
-            server = PGServer(host: configuration.listenAddresses, port: configuration.port, factory: factory, logger: logger)
+            server = PGServer(host: configuration.listenAddresses, port: configuration.port, factory: factory, logger: logger,
+                              unixSocketDirectories: configuration.unixSocketDirectories)
             try server.start()
         } catch {
             logger.critical("\(error)")
