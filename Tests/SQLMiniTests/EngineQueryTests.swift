@@ -86,6 +86,9 @@ import Storage
         #expect(try db.text("SELECT s.total FROM (SELECT sum(x) AS total FROM a) s") == [["6"]])
         #expect(try db.text("SELECT x FROM a WHERE x = ANY(ARRAY[1, 3]) ORDER BY 1") == [["1"], ["3"]])
         #expect(db.error("SELECT (SELECT x FROM b)")?.sqlState == "21000")
+        #expect(try db.text("SELECT x, (SELECT count(*) FROM b WHERE b.x = a.x) FROM a GROUP BY x ORDER BY x")
+                == [["1", "0"], ["2", "1"], ["3", "2"]])
+        #expect(db.error("SELECT count(*), (SELECT y FROM b WHERE b.x = a.x) FROM a")?.sqlState == "42803")
         #expect(try db.text("SELECT o.n FROM a CROSS JOIN LATERAL (SELECT a.x * 10) AS o(n) WHERE a.x > 1 ORDER BY 1")
                 == [["20"], ["30"]])
     }

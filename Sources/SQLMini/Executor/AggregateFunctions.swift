@@ -47,25 +47,30 @@ enum AggregateFunctions {
         }
     }
 
-    static func makeState(_ call: AggregateCall) throws -> AggregateState {
-        let argumentType = call.arguments.first?.type ?? .int8
+    /// A maker of fresh per-group states for `call`, resolved once per execution.
+    static func stateFactory(_ call: AggregateCall) throws -> () -> AggregateState {
+        let argumentType = (call.arguments.first?.type ?? .int8).withoutModifier
+        let blankPadded = argumentType.oid == SQLType.bpchar.oid
         switch call.name {
-        case "count": return CountState(star: call.arguments.isEmpty)
-        case "sum", "avg":
-            let accumulatorType = call.name == "avg" && argumentType.category == .numeric && argumentType.oid != SQLType.float4.oid
-                && argumentType.oid != SQLType.float8.oid ? SQLType.numeric : call.resultType
-            let accumulatorTypeForSum = call.name == "sum" ? call.resultType : accumulatorType
-            let add = try Operators.resolveBinary("+", left: accumulatorTypeForSum, right: argumentType.withoutModifier)
-            let toAccumulator = try Operators.resolveBinary("+", left: accumulatorTypeForSum, right: accumulatorTypeForSum)
-            if call.name == "sum" { return SumState(add: add, resultType: call.resultType, convert: toAccumulator) }
-            let divide = try Operators.resolveBinary("/", left: accumulatorTypeForSum, right: .int8)
-            return AverageState(add: add, divide: divide)
-        case "min": return ExtremeState(wantMax: false, blankPadded: argumentType.oid == SQLType.bpchar.oid)
-        case "max": return ExtremeState(wantMax: true, blankPadded: argumentType.oid == SQLType.bpchar.oid)
-        case "bool_and": return BooleanState(isAnd: true)
-        case "bool_or": return BooleanState(isAnd: false)
-        case "string_agg": return StringAggregateState(argumentType: argumentType)
-        case "array_agg": return ArrayAggregateState(elementType: argumentType.withoutModifier)
+        case "count":
+            let star = call.arguments.isEmpty
+            return { CountState(star: star) }
+        case "sum":
+            let add = try Operators.resolveBinary("+", left: call.resultType, right: argumentType)
+            let resultType = call.resultType
+            return { SumState(add: add, argumentType: argumentType, accumulatorType: resultType) }
+        case "avg":
+            // The running sum is kept in the result type (numeric for integers), then divided by the count.
+            let add = try Operators.resolveBinary("+", left: call.resultType, right: argumentType)
+            let divide = try Operators.resolveBinary("/", left: call.resultType, right: .int8)
+            let resultType = call.resultType
+            return { AverageState(sum: SumState(add: add, argumentType: argumentType, accumulatorType: resultType), divide: divide) }
+        case "min": return { ExtremeState(wantMax: false, blankPadded: blankPadded) }
+        case "max": return { ExtremeState(wantMax: true, blankPadded: blankPadded) }
+        case "bool_and": return { BooleanState(isAnd: true) }
+        case "bool_or": return { BooleanState(isAnd: false) }
+        case "string_agg": return { StringAggregateState() }
+        case "array_agg": return { ArrayAggregateState(elementType: argumentType) }
         default:
             throw SQLError(SQLError.undefinedFunction, "aggregate \(call.name) is not supported")
         }
@@ -90,55 +95,35 @@ final class CountState: AggregateState {
 
 final class SumState: AggregateState {
     let add: ResolvedOperator
-    let resultType: SQLType
-    var total: Value = .null
-    init(add: ResolvedOperator, resultType: SQLType, convert: ResolvedOperator) {
-        self.add = add
-        self.resultType = resultType
-    }
-    override func add(_ arguments: [Value]) throws {
-        guard let value = arguments.first, !value.isNull else { return }
-        if total.isNull {
-            total = try Casts.cast(value, from: Self.type(of: value), to: resultType, context: .explicit)
-        } else {
-            total = try add.evaluate(total, value)
-        }
-    }
-    override func result() throws -> Value { total }
-
-    static func type(of value: Value) -> SQLType {
-        switch value {
-        case .int2: return .int2
-        case .int4: return .int4
-        case .int8: return .int8
-        case .float4: return .float4
-        case .float8: return .float8
-        case .interval: return .interval
-        default: return .numeric
-        }
-    }
-}
-
-final class AverageState: AggregateState {
-    let add: ResolvedOperator
-    let divide: ResolvedOperator
+    let argumentType: SQLType
+    let accumulatorType: SQLType
     var total: Value = .null
     var count: Int64 = 0
-    init(add: ResolvedOperator, divide: ResolvedOperator) {
+    init(add: ResolvedOperator, argumentType: SQLType, accumulatorType: SQLType) {
         self.add = add
-        self.divide = divide
+        self.argumentType = argumentType
+        self.accumulatorType = accumulatorType
     }
     override func add(_ arguments: [Value]) throws {
         guard let value = arguments.first, !value.isNull else { return }
         count += 1
-        if total.isNull {
-            total = try Casts.cast(value, from: SumState.type(of: value), to: add.leftType, context: .explicit)
-        } else {
-            total = try add.evaluate(total, value)
-        }
+        total = total.isNull
+            ? try Casts.cast(value, from: argumentType, to: accumulatorType, context: .explicit)
+            : try add.evaluate(total, value)
     }
+    override func result() throws -> Value { total }
+}
+
+final class AverageState: AggregateState {
+    let sum: SumState
+    let divide: ResolvedOperator
+    init(sum: SumState, divide: ResolvedOperator) {
+        self.sum = sum
+        self.divide = divide
+    }
+    override func add(_ arguments: [Value]) throws { try sum.add(arguments) }
     override func result() throws -> Value {
-        count == 0 ? .null : try divide.evaluate(total, .int8(count))
+        sum.count == 0 ? .null : try divide.evaluate(sum.total, .int8(sum.count))
     }
 }
 
@@ -171,9 +156,7 @@ final class BooleanState: AggregateState {
 }
 
 final class StringAggregateState: AggregateState {
-    let argumentType: SQLType
     var text: String? = nil
-    init(argumentType: SQLType) { self.argumentType = argumentType }
     override func add(_ arguments: [Value]) throws {
         guard arguments.count == 2, case .text(let value) = arguments[0] else { return }
         if let current = text {

@@ -65,7 +65,32 @@ extension Binder {
             }
             if below.isRowIndependent || below.columns.isEmpty, !(expression.containsColumnReference) { return below }
         }
-        return try bindKind(expression, place)
+        let bound = try bindKind(expression, place)
+        switch expression.kind {
+        case .subquery, .exists, .arraySubquery, .inSubquery, .quantified:
+            return try readingGroupKeys(bound, aggregation, position: expression.position)
+        default:
+            return bound
+        }
+    }
+
+    /// A subquery above an aggregation reads the grouped row: its outer references to FROM columns
+    /// must be GROUP BY columns, found at their key's position.
+    private func readingGroupKeys(_ bound: BoundExpression, _ aggregation: AggregationBinding,
+                                  position: Int) throws -> BoundExpression {
+        guard case .subquery(var subquery) = bound else { return bound }
+        var positions: [Int: Int] = [:]
+        for column in subquery.outerColumns {
+            guard let key = aggregation.groupKeys.firstIndex(where: { $0.columnIndex == column }) else {
+                let entry = aggregation.inputScope.entries.first { $0.range.contains(column) }
+                let name = entry.map { "\($0.name).\($0.columns[column - $0.offset].name)" } ?? "?"
+                throw SQLError(SQLError.groupingError, "subquery uses ungrouped column \"\(name)\" from outer query",
+                               position: position)
+            }
+            positions[column] = key
+        }
+        subquery.outerColumnMap = { positions[$0] ?? $0 }
+        return .subquery(subquery)
     }
 
     private func bindAggregateCall(_ call: FunctionCall, _ aggregation: AggregationBinding, position: Int) throws -> BoundExpression {

@@ -88,6 +88,13 @@ extension Binder {
             for (i, newName) in (alias?.columns ?? []).enumerated() where i < result.count { result[i].name = newName }
             return result
         }
+        // pg_catalog is searched before search_path unless search_path names it.
+        let catalogFirst = name.schema == nil && !context.searchPath.contains("pg_catalog")
+        if catalogFirst, let relation = context.engine.virtualRelation(schema: "pg_catalog", name: name.name) {
+            let columns = relation.columns.map { PlanColumn(name: $0.name, type: $0.type, tableOID: relation.oid) }
+            scope.add(name: aliasName, schema: alias == nil ? relation.schema : nil, columns: renamed(columns))
+            return .virtual(relation, alias: aliasName, range: start..<scope.width)
+        }
         if let table = catalog.lookupRelation(schema: name.schema, name: name.name, searchPath: context.searchPath,
                                               user: context.user) {
             guard table.kind == .table else {

@@ -202,7 +202,7 @@ extension DDLExecutor {
             switch constraint.kind {
             case .notNull: column.notNull = true
             case .null: column.notNull = false
-            case .defaultValue(let expression): column.defaultExpression = ExpressionText.sql(expression)
+            case .defaultValue(let expression): column.defaultExpression = ExpressionText.columnDefault(expression, type: column.type)
             case .primaryKey, .unique:
                 throw SQLError(SQLError.featureNotSupported, "constraints in ALTER TABLE ADD COLUMN are not supported",
                                position: constraint.position)

@@ -124,7 +124,7 @@ struct DDLExecutor {
                 case .null: column.notNull = false
                 case .defaultValue(let expression):
                     try validateDefault(expression, column: column)
-                    column.defaultExpression = ExpressionText.sql(expression)
+                    column.defaultExpression = ExpressionText.columnDefault(expression, type: column.type)
                 case .primaryKey: keys.append((.primaryKey, constraint.name, [name], constraint.position))
                 case .unique: keys.append((.unique, constraint.name, [name], constraint.position))
                 }

@@ -32,9 +32,9 @@ final class HashAggregateNode: PlanNode, @unchecked Sendable {
     func run(_ context: EvaluationContext, _ consume: (Row) throws -> Bool) throws -> Bool {
         var groups: [GroupKey: Group] = [:]
         var order: [Group] = []
+        let factories = try aggregates.map { try AggregateFunctions.stateFactory($0) }
         func newGroup(_ key: [Value]) throws -> Group {
-            let group = Group(key: key, states: try aggregates.map { try AggregateFunctions.makeState($0) },
-                              aggregateCount: aggregates.count)
+            let group = Group(key: key, states: factories.map { $0() }, aggregateCount: aggregates.count)
             order.append(group)
             return group
         }
