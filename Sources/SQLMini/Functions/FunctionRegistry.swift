@@ -66,6 +66,7 @@ public enum FunctionRegistry {
         let groups: [[FunctionDefinition]] = [
             SystemFunctions.definitions, CatalogFunctions.definitions, StringFunctions.definitions,
             MathFunctions.definitions, ArrayFunctions.definitions, WALFunctions.definitions, DateTimeFunctions.definitions,
+            FormatFunction.definitions,
         ]
         for definition in groups.joined() { table[definition.name, default: []].append(definition) }
         return table

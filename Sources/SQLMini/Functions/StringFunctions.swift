@@ -36,19 +36,18 @@ enum StringFunctions {
         .fn("rtrim", [.text], .text) { args, _ in trim(args[0], " ", leading: false, trailing: true) },
         .fn("rtrim", [.text, .text], .text) { args, _ in trim(args[0], args[1].stringValue ?? "", leading: false, trailing: true) },
         .fn("strpos", [.text, .text], .int4) { args, _ in .int4(position(of: scalars(args[1]), in: scalars(args[0]))) },
-        .fn("position", [.text, .text], .int4) { args, _ in .int4(position(of: scalars(args[0]), in: scalars(args[1]))) },
+        .fn("position", [.text, .text], .int4) { args, _ in .int4(position(of: scalars(args[1]), in: scalars(args[0]))) },  // position(string, substring), as gram.y builds POSITION(sub IN string)
         .fn("replace", [.text, .text, .text], .text) { args, _ in
             let from = args[1].stringValue ?? ""
             return .text(from.isEmpty ? (args[0].stringValue ?? "") : (args[0].stringValue ?? "").replacingAll(from, with: args[2].stringValue ?? ""))
         },
         FunctionDefinition("concat", [.any], returns: .text, strict: false, variadic: true) { args, types, _ in
-            .text(try zip(args, types).map { try ($0.isNull ? "" : Casts.cast($0, from: $1, to: .text).stringValue ?? "") }.joined())
+            // Arguments print with their output functions (concat('a', true) is 'at', not 'atrue').
+            .text(zip(args, types).map { $0.text(as: $1) ?? "" }.joined())
         },
         FunctionDefinition("concat_ws", [.type(.text), .any], returns: .text, strict: false, variadic: true) { args, types, _ in
             guard let separator = args.first?.stringValue else { return .null }
-            let parts = try zip(args.dropFirst(), types.dropFirst()).compactMap { value, type in
-                value.isNull ? nil : (try Casts.cast(value, from: type, to: .text).stringValue ?? "")
-            }
+            let parts = zip(args.dropFirst(), types.dropFirst()).compactMap { value, type in value.text(as: type) }
             return .text(parts.joined(separator: separator))
         },
         .fn("left", [.text, .int4], .text) { args, _ in

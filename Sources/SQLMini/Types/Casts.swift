@@ -123,6 +123,7 @@ public enum Casts {
             default: return try viaText(value, from: from, to: to, catalog: catalog)
             }
         case SQLType.text.oid, SQLType.varchar.oid, SQLType.name.oid:
+            if case .bool(let b) = value, t != SQLType.name.oid { return .text(b ? "true" : "false") }   // booltext, not boolout's t/f
             if case .text(var s) = value {
                 if from.oid == SQLType.bpchar.oid { s = rtrimSpaces(s) }
                 return .text(t == SQLType.name.oid ? Value.truncateName(s) : s)
@@ -130,6 +131,7 @@ public enum Casts {
             return .text(value.text(as: from, catalog: catalog) ?? "")
         case SQLType.bpchar.oid:
             if case .text = value { return value }
+            if case .bool(let b) = value { return .text(b ? "true" : "false") }
             return .text(value.text(as: from, catalog: catalog) ?? "")
         case SQLType.char.oid:
             if case .int4(let v) = value { return .text(String(decoding: [UInt8(truncatingIfNeeded: v)], as: UTF8.self)) }
