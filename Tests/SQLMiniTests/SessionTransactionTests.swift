@@ -138,4 +138,32 @@ import Testing
         #expect(db.database.databaseExists("postgres"))
         #expect(!db.database.databaseExists("nope"))
     }
+
+    @Test func readOnlyTransactionsRefuseWrites() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("CREATE TABLE t (id int)")
+        _ = session.run("BEGIN READ ONLY")
+        #expect(try session.rows("SHOW transaction_read_only") == [["on"]])
+        let error = session.run("INSERT INTO t VALUES (1)").error
+        #expect(error?.sqlState == "25006")
+        #expect(error?.message == "cannot execute INSERT in a read-only transaction")
+        _ = session.run("ROLLBACK")
+        _ = session.run("SET default_transaction_read_only = on")
+        #expect(session.run("INSERT INTO t VALUES (1)").error?.sqlState == "25006")
+        _ = session.run("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+        #expect(session.run("INSERT INTO t VALUES (1)").error == nil)
+    }
+
+    @Test func setTransactionIsolationBeforeTheFirstQuery() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("BEGIN")
+        #expect(session.run("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").error == nil)
+        #expect(try session.rows("SHOW transaction_isolation") == [["serializable"]])
+        #expect(session.run("SET TRANSACTION ISOLATION LEVEL READ COMMITTED").error?.sqlState == "25001")
+        _ = session.run("ROLLBACK")
+        #expect(try session.rows("SHOW transaction_isolation") == [["read committed"]])
+    }
 }
+

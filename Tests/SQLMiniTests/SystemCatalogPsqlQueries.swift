@@ -1,6 +1,8 @@
 // The hidden queries psql 15 sends for \dt, \d name, \di, \dt+, \l, \du and \dn, as captured
 // with `psql -E` (/work/shared/reference/clients/wire/psql_E_output_*.txt), with the table's oid
-// replaced by `{OID}` so that tests can aim them at a table of their own.
+// replaced by `{OID}` so that tests can aim them at a table of their own. The one copy of these
+// texts: the catalog tests run them, the parser tests parse `all` (psql stops a meta-command at its
+// first failing query, so every one must parse).
 
 import Foundation
 
@@ -226,6 +228,11 @@ WHERE c.relkind IN ('r','p','')
   AND pg_catalog.pg_table_is_visible(c.oid)
 ORDER BY 1,2;
 """#
+
+    /// Every query, the per-table ones aimed at the table of the capture (pgbench_accounts, oid 16424).
+    static let all: [String] = [listTables, listTablesPlus, listRelations, listIndexes, listDatabases, listRoles, listSchemas]
+        + [lookupTable, tableDetails, tableColumns, tableIndexes, tablePolicies, tableStatistics, tablePublications,
+           tableParents, tableChildren].map { aimed($0, oid: "16424", name: "pgbench_accounts") }
 
     /// A query aimed at a table: `{OID}` and `{NAME}` replaced.
     static func aimed(_ query: String, oid: String, name: String) -> String {

@@ -109,3 +109,48 @@ import Testing
         #expect(output.descriptions.first?.map(\.typeOID) == [23, 18, 20])
     }
 }
+
+@Suite struct SystemCatalogRelationTests {
+    /// Every pg_catalog relation can be read whole, in text and in binary (postgres-nio asks for
+    /// binary results), with rows as wide as its column list.
+    @Test func everyRelationReadsInTextAndBinary() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("CREATE TABLE t (id serial primary key, name varchar(10) not null default 'x', c char(3))")
+        _ = session.run("CREATE INDEX t_name ON t (name)")
+        for table in SystemTable.all {
+            let (output, error) = session.run("SELECT * FROM pg_catalog.\(table.name)")
+            #expect(error == nil, "\(table.name): \(String(describing: error))")
+            #expect(output.descriptions.first?.count == table.columns.count, "\(table.name)")
+            #expect(output.rawRows.allSatisfy { $0.count == table.columns.count }, "\(table.name)")
+            try session.parse(statement: "", query: "SELECT * FROM pg_catalog.\(table.name)", parameterTypes: [])
+            try session.bind(portal: "", statement: "", parameterFormats: [], parameters: [], resultFormats: [1])
+            let binary = RecordingOutput()
+            do {
+                _ = try session.execute(portal: "", maxRows: 0, output: binary)
+            } catch {
+                Issue.record("\(table.name) in binary: \(error)")
+            }
+            session.sync()
+        }
+    }
+
+    @Test func defaultsAndIndexesAreDescribed() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("CREATE TABLE t (id serial primary key, name varchar(10) not null default 'x')")
+        _ = session.run("CREATE UNIQUE INDEX t_name ON t (name)")
+        let oid = try session.rows("SELECT oid FROM pg_class WHERE relname = 't'").first?.first ?? nil
+        let columns = try session.rows(PsqlCatalogQueries.aimed(PsqlCatalogQueries.tableColumns, oid: oid ?? "0", name: "t"))
+        #expect(columns.map { $0[0] } == ["id", "name"])
+        #expect(columns.map { $0[1] } == ["integer", "character varying(10)"])
+        #expect(columns.map { $0[3] } == ["t", "t"])
+        #expect(columns.first?[2]?.hasPrefix("nextval(") == true)
+        #expect(columns.last?[2]?.hasPrefix("'x'") == true)
+        #expect(try session.rows("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 't' ORDER BY 1") == [
+            ["t_name", "CREATE UNIQUE INDEX t_name ON public.t USING btree (name)"],
+            ["t_pkey", "CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)"],
+        ])
+        #expect(try session.rows("SELECT count(*) FROM pg_sequence") == [["1"]])
+    }
+}
