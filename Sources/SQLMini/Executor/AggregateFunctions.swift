@@ -9,7 +9,7 @@ enum AggregateFunctions {
     static func resultType(_ name: String, arguments: [SQLType], star: Bool, position: Int) throws -> SQLType {
         func noFunction() -> SQLError {
             SQLError(SQLError.undefinedFunction,
-                     "function \(name)(\(arguments.map(\.formatted).joined(separator: ", "))) does not exist",
+                     "function \(name)(\(arguments.map(\.withoutModifier.formatted).joined(separator: ", "))) does not exist",
                      hint: "No function matches the given name and argument types. You might need to add explicit type casts.",
                      position: position)
         }

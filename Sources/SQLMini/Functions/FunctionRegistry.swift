@@ -80,7 +80,7 @@ public enum FunctionRegistry {
     }
 
     public static func undefinedFunction(_ name: String, _ argumentTypes: [SQLType]) -> SQLError {
-        let list = argumentTypes.map { $0.oid == SQLType.unknown.oid ? "unknown" : $0.formatted }.joined(separator: ", ")
+        let list = argumentTypes.map { $0.oid == SQLType.unknown.oid ? "unknown" : $0.withoutModifier.formatted }.joined(separator: ", ")
         return SQLError(SQLError.undefinedFunction, "function \(name)(\(list)) does not exist",
                         hint: "No function matches the given name and argument types. You might need to add explicit type casts.")
     }

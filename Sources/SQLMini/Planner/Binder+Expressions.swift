@@ -16,7 +16,7 @@ extension Binder {
         let bound = try bind(expression, place)
         if bound.type.oid == SQLType.bool.oid { return bound }
         if bound.type.oid == SQLType.unknown.oid { return try coerce(bound, to: .bool, .implicit, position: expression.position) }
-        throw SQLError(SQLError.datatypeMismatch, "argument of \(clause) must be type boolean, not type \(bound.type.formatted)",
+        throw SQLError(SQLError.datatypeMismatch, "argument of \(clause) must be type boolean, not type \(bound.type.withoutModifier.formatted)",
                        position: expression.position)
     }
 
@@ -52,7 +52,8 @@ extension Binder {
                 for side in [l, r] { if case .or(let inner) = side { items += inner } else { items.append(side) } }
                 return .or(items)
             }
-            return try bindBinaryOperator(op.rawValue, try bind(left, place), try bind(right, place), position: position)
+            return try bindBinaryOperator(op.rawValue, try bind(left, place), try bind(right, place), position: position,
+                                          operandPositions: (left.position, right.position))
         case .isNull(let operand, let negated):
             return .isNull(try bind(operand, place), negated: negated)
         case .isBoolean(let operand, let value, let negated):
@@ -67,7 +68,8 @@ extension Binder {
                 return .bool(matches != negated)
             }
         case .isDistinctFrom(let left, let right, let negated):
-            let compare = try bindBinaryOperator("=", try bind(left, place), try bind(right, place), position: position)
+            let compare = try bindBinaryOperator("=", try bind(left, place), try bind(right, place), position: position,
+                                                 operandPositions: (left.position, right.position))
             guard case .call(_, let args, _, _, let equals) = compare else { return compare }
             return .call(name: "is distinct from", arguments: args, type: .bool, strict: false) { values, context in
                 let same: Bool
@@ -81,8 +83,10 @@ extension Binder {
             return try bindBinaryOperator(name, try bind(like.value, place), try bind(like.pattern, place), position: position)
         case .between(let between):
             let value = try bind(between.value, place)
-            let low = try bindBinaryOperator(">=", value, try bind(between.low, place), position: position)
-            let high = try bindBinaryOperator("<=", value, try bind(between.high, place), position: position)
+            let low = try bindBinaryOperator(">=", value, try bind(between.low, place), position: position,
+                                             operandPositions: (between.value.position, between.low.position))
+            let high = try bindBinaryOperator("<=", value, try bind(between.high, place), position: position,
+                                              operandPositions: (between.value.position, between.high.position))
             let both = BoundExpression.and([low, high])
             return between.negated ? .not(both) : both
         case .inList(let operand, let items, let negated):

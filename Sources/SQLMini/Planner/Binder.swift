@@ -39,16 +39,16 @@ final class Binder {
         if from == type { return expression }
         switch expression {
         case .constant(let value, let t) where t.oid == SQLType.unknown.oid:
+            guard case .text(let text) = value else { return .constant(value, type) }
+            let parsed: Value
             do {
-                if case .text(let text) = value {
-                    let parsed = try Value.parse(text, as: type.withoutModifier, catalog: lookup)
-                    return .constant(try Casts.applyTypmod(parsed, type, explicit: castContext == .explicit), type)
-                }
-                return .constant(value, type)
+                parsed = try Value.parse(text, as: type.withoutModifier, catalog: lookup)
             } catch var error as SQLError {
                 if error.position == nil { error.position = position }
                 throw error
             }
+            // The length/precision check is a separate step in PostgreSQL, reported without a position.
+            return .constant(try Casts.applyTypmod(parsed, type, explicit: castContext == .explicit), type)
         case .parameter(let index, let t) where t.oid == SQLType.unknown.oid:
             setParameterType(index, type.withoutModifier)
             let typed = BoundExpression.parameter(index, type.withoutModifier)
@@ -60,13 +60,13 @@ final class Binder {
         guard let needed = Casts.context(from: from, to: type), needed <= castContext else {
             if let columnName {
                 throw SQLError(SQLError.datatypeMismatch,
-                               "column \"\(columnName)\" is of type \(type.formatted) but expression is of type \(from.formatted)",
+                               "column \"\(columnName)\" is of type \(type.withoutModifier.formatted) but expression is of type \(from.withoutModifier.formatted)",
                                hint: "You will need to rewrite or cast the expression.", position: position)
             }
             if castContext == .explicit {
-                throw SQLError(SQLError.cannotCoerce, "cannot cast type \(from.formatted) to \(type.formatted)", position: position)
+                throw SQLError(SQLError.cannotCoerce, "cannot cast type \(from.withoutModifier.formatted) to \(type.withoutModifier.formatted)", position: position)
             }
-            throw SQLError(SQLError.datatypeMismatch, "argument of type \(from.formatted) cannot be used as \(type.formatted)",
+            throw SQLError(SQLError.datatypeMismatch, "argument of type \(from.withoutModifier.formatted) cannot be used as \(type.withoutModifier.formatted)",
                            position: position)
         }
         let lookup = self.lookup
@@ -92,7 +92,7 @@ final class Binder {
             guard let current = result else { result = type; continue }
             if current == type { continue }
             guard let common = Operators.commonType(current, type) else {
-                throw SQLError(SQLError.datatypeMismatch, "\(what) types \(current.formatted) and \(type.formatted) cannot be matched",
+                throw SQLError(SQLError.datatypeMismatch, "\(what) types \(current.withoutModifier.formatted) and \(type.withoutModifier.formatted) cannot be matched",
                                position: position)
             }
             result = common
@@ -102,15 +102,17 @@ final class Binder {
 
     // MARK: Operators
 
+    /// `operandPositions`, when known, is where an unknown literal's input error points (PostgreSQL
+    /// points at the literal, `id = 'abc'`), otherwise at the operator.
     func bindBinaryOperator(_ name: String, _ left: BoundExpression, _ right: BoundExpression,
-                            position: Int) throws -> BoundExpression {
+                            position: Int, operandPositions: (Int, Int)? = nil) throws -> BoundExpression {
         var l = left, r = right
         var op: ResolvedOperator
         do {
             op = try Operators.resolveBinary(name, left: l.type, right: r.type)
             if l.type.oid == SQLType.unknown.oid || r.type.oid == SQLType.unknown.oid {
-                if l.type.oid == SQLType.unknown.oid { l = try coerce(l, to: op.leftType, .implicit, position: position) }
-                if r.type.oid == SQLType.unknown.oid { r = try coerce(r, to: op.rightType, .implicit, position: position) }
+                if l.type.oid == SQLType.unknown.oid { l = try coerce(l, to: op.leftType, .implicit, position: operandPositions?.0 ?? position) }
+                if r.type.oid == SQLType.unknown.oid { r = try coerce(r, to: op.rightType, .implicit, position: operandPositions?.1 ?? position) }
                 op = try Operators.resolveBinary(name, left: l.type, right: r.type)
             }
         } catch var error as SQLError {

@@ -130,8 +130,11 @@ public enum DateTime {
     static func invalid(_ type: String, _ text: String) -> SQLError {
         SQLError(SQLError.invalidDatetimeFormat, "invalid input syntax for type \(type): \"\(text)\"")
     }
-    static func outOfRange(_ text: String, _ type: String) -> SQLError {
-        SQLError(SQLError.datetimeFieldOverflow, "date/time field value out of range: \"\(text)\"")
+    /// A month outside 1...12 may be day and month swapped: PostgreSQL then hints at DateStyle.
+    static func outOfRange(_ text: String, _ type: String, month: Int? = nil) -> SQLError {
+        let swapped = month.map { !(1...12).contains($0) } ?? false
+        return SQLError(SQLError.datetimeFieldOverflow, "date/time field value out of range: \"\(text)\"",
+                        hint: swapped ? "Perhaps you need a different \"datestyle\" setting." : nil)
     }
 
     /// A tiny scanner over ASCII bytes used by the date/time parsers.
@@ -222,7 +225,7 @@ public enum DateTime {
         guard let (y, m, d) = scanDate(&s) else { throw invalid("date", text) }
         // A time part after the date is accepted and ignored, as PostgreSQL does.
         if !s.atEnd, !(s.consume(" ") || s.consume("t")) { throw invalid("date", text) }
-        guard validDate(y, m, d) else { throw outOfRange(text, "date") }
+        guard validDate(y, m, d) else { throw outOfRange(text, "date", month: Int(m)) }
         return Int32(days(year: y, month: m, day: d))
     }
 
@@ -293,7 +296,7 @@ public enum DateTime {
             if s.consume("b") { guard s.consume("c") else { throw invalid(typeName, text) } }
             guard s.atEnd else { throw invalid(typeName, text) }
         }
-        guard validDate(y, m, d) else { throw outOfRange(text, typeName) }
+        guard validDate(y, m, d) else { throw outOfRange(text, typeName, month: Int(m)) }
         var result = days(year: y, month: m, day: d) * microsecondsPerDay + time
         if withTimeZone { result -= offsetSeconds * microsecondsPerSecond }
         return result

@@ -37,7 +37,7 @@ public enum Operators {
     ]
 
     static func noOperator(_ name: String, _ left: SQLType, _ right: SQLType) -> SQLError {
-        SQLError(SQLError.undefinedFunction, "operator does not exist: \(left.formatted) \(name) \(right.formatted)",
+        SQLError(SQLError.undefinedFunction, "operator does not exist: \(left.withoutModifier.formatted) \(name) \(right.withoutModifier.formatted)",
                  hint: "No operator matches the given name and argument types. You might need to add explicit type casts.")
     }
 
@@ -212,7 +212,7 @@ public enum Operators {
     }
 
     static func noUnary(_ name: String, _ operand: SQLType) -> SQLError {
-        SQLError(SQLError.undefinedFunction, "operator does not exist: \(name) \(operand.formatted)",
+        SQLError(SQLError.undefinedFunction, "operator does not exist: \(name) \(operand.withoutModifier.formatted)",
                  hint: "No operator matches the given name and argument type. You might need to add an explicit type cast.")
     }
 

@@ -18,7 +18,7 @@ extension DDLExecutor {
                                              severity: .notice))
                     continue
                 }
-                throw SQLError(SQLError.undefinedTable, "\(kindWord) \"\(name.name)\" does not exist", position: name.position)
+                throw SQLError(SQLError.undefinedTable, "\(kindWord) \"\(name.name)\" does not exist")
             }
             switch drop.objectType {
             case .table:

@@ -55,13 +55,12 @@ extension DDLExecutor {
 
     func createIndex(_ create: CreateIndexStatement) throws {
         if let method = create.method, method != "btree" {
-            throw SQLError(SQLError.undefinedObject, "access method \"\(method)\" does not exist", position: create.table.position)
+            throw SQLError(SQLError.undefinedObject, "access method \"\(method)\" does not exist")
         }
         let table = try existingTable(create.table)
         let numbers = try create.elements.map { element -> Int16 in
             guard let column = table.column(named: element.column.name) else {
-                throw SQLError(SQLError.undefinedColumn, "column \"\(element.column.name)\" does not exist",
-                               position: element.column.position)
+                throw SQLError(SQLError.undefinedColumn, "column \"\(element.column.name)\" does not exist")
             }
             if element.descending {
                 throw SQLError(SQLError.featureNotSupported, "descending index columns are not supported",
@@ -88,7 +87,7 @@ extension DDLExecutor {
     func existingTable(_ name: QualifiedName) throws -> CatalogRelation {
         guard let table = catalog.lookupRelation(schema: name.schema, name: name.name, searchPath: context.searchPath,
                                                  user: context.user) else {
-            throw SQLError(SQLError.undefinedTable, "relation \"\(name.description)\" does not exist", position: name.position)
+            throw SQLError(SQLError.undefinedTable, "relation \"\(name.description)\" does not exist")
         }
         guard table.kind == .table else {
             throw SQLError(SQLError.wrongObjectType, "\"\(table.name)\" is not a table", position: name.position)
@@ -106,8 +105,7 @@ extension DDLExecutor {
                                          "relation \"\(alter.table.name)\" does not exist, skipping", severity: .notice))
                 return
             }
-            throw SQLError(SQLError.undefinedTable, "relation \"\(alter.table.description)\" does not exist",
-                           position: alter.table.position)
+            throw SQLError(SQLError.undefinedTable, "relation \"\(alter.table.description)\" does not exist")
         }
         let xid = try transaction("ALTER TABLE")
         var current = catalog
@@ -158,7 +156,7 @@ extension DDLExecutor {
         let defaultName = kind == .primaryKey ? "\(table.name)_pkey" : "\(table.name)_\(names.map(\.name).joined(separator: "_"))_key"
         let name = constraint.name ?? unusedName(defaultName, namespace: table.namespace)
         if catalog.relation(named: name, namespace: table.namespace) != nil {
-            throw SQLError(SQLError.duplicateTable, "relation \"\(name)\" already exists", position: constraint.position)
+            throw SQLError(SQLError.duplicateTable, "relation \"\(name)\" already exists")
         }
         try addIndex(table: table, name: name, namespace: table.namespace, columnNumbers: numbers, unique: true,
                      constraint: kind, xid: xid, buildFromRows: true)
@@ -189,8 +187,7 @@ extension DDLExecutor {
                                          severity: .notice))
                 return
             }
-            throw SQLError(SQLError.duplicateColumn, "column \"\(definition.name.name)\" of relation \"\(table.name)\" already exists",
-                           position: definition.name.position)
+            throw SQLError(SQLError.duplicateColumn, "column \"\(definition.name.name)\" of relation \"\(table.name)\" already exists")
         }
         if DDLExecutor.serialTypes[definition.type.name] != nil {
             throw SQLError(SQLError.featureNotSupported, "ALTER TABLE ADD COLUMN with a serial type is not supported",

@@ -88,7 +88,7 @@ struct DDLExecutor {
                                          severity: .notice))
                 return
             }
-            throw SQLError(SQLError.duplicateTable, "relation \"\(tableName)\" already exists", position: create.name.position)
+            throw SQLError(SQLError.duplicateTable, "relation \"\(tableName)\" already exists")
         }
         let xid = try transaction("CREATE TABLE")
         let tableOID = try engine.storage.allocateOID()
@@ -99,8 +99,7 @@ struct DDLExecutor {
         for definition in create.columns {
             let name = definition.name.name
             if columns.contains(where: { $0.name == name }) {
-                throw SQLError(SQLError.duplicateColumn, "column \"\(name)\" specified more than once",
-                               position: definition.name.position)
+                throw SQLError(SQLError.duplicateColumn, "column \"\(name)\" specified more than once")
             }
             var column = CatalogColumn(name: name, type: .int4, number: Int16(columns.count + 1), notNull: false,
                                        defaultExpression: nil)
