@@ -23,6 +23,12 @@ final class PsqlGoldenTests: XCTestCase {
     func testLabSessionMatchesPostgreSQL() throws { try assertGolden("lab") }
     func testSQLSliceMatchesPostgreSQL() throws { try assertGolden("sql-slice") }
     func testCatalogMetaCommandsMatchPostgreSQL() throws { try assertGolden("catalog") }
+    func testDescribeTablesAndIndexesMatchesPostgreSQL() throws { try assertGolden("describe") }
+    func testReturningMatchesPostgreSQL() throws { try assertGolden("returning") }
+    func testQueriesMatchPostgreSQL() throws { try assertGolden("queries") }
+    func testStringFunctionsMatchPostgreSQL() throws { try assertGolden("strings") }
+    func testSettingsAndTransactionsMatchPostgreSQL() throws { try assertGolden("settings") }
+    func testErrorsMatchPostgreSQL() throws { try assertGolden("errors") }
 
     func testWrongPasswordIsRefused() throws {
         let instance = try MiniPGInstance()
