@@ -63,7 +63,7 @@ struct ParserClientQueriesTests {
         _ = try ParserTestSupport.parseOne(sql)
     }
 
-    @Test(arguments: PsqlHiddenQueries.all)
+    @Test(arguments: PsqlCatalogQueries.all)
     func psqlHiddenQueryParses(_ sql: String) throws {
         _ = try ParserTestSupport.parseOne(sql)
     }

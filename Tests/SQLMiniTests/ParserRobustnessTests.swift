@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Parser: damaged input")
 struct ParserRobustnessTests {
-    static let corpus = PsqlHiddenQueries.all + ParserClientQueriesTests.pgbench
+    static let corpus = PsqlCatalogQueries.all + ParserClientQueriesTests.pgbench
 
     @Test func everyPrefixParsesOrThrows() {
         var thrown = 0

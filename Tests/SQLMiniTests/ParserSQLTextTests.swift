@@ -18,7 +18,7 @@ struct ParserSQLTextTests {
         #expect(normalised(reparsed) == normalised(original), "\(input) -> \(original.sqlText)")
     }
 
-    @Test(arguments: PsqlHiddenQueries.all + ParserClientQueriesTests.pgbench.filter { $0.lowercased().hasPrefix("select") })
+    @Test(arguments: PsqlCatalogQueries.all + ParserClientQueriesTests.pgbench.filter { $0.lowercased().hasPrefix("select") })
     func queryTextIsAFixedPoint(_ sql: String) throws {
         let text = try ParserTestSupport.query(sql).sqlText
         #expect(try ParserTestSupport.query(text).sqlText == text)
