@@ -1,5 +1,5 @@
-// FunctionsTests: built-in function resolution and results with a fixed FunctionContext,
-// aggregates, and set-returning functions.
+// FunctionsTests: built-in function resolution and results with a fixed FunctionContext, and
+// set-returning functions. (Aggregates are the executor's and are tested through the engine.)
 
 import Testing
 @testable import SQLMini
@@ -176,34 +176,6 @@ struct FunctionsTests {
         #expect(throws: SQLError(SQLError.undefinedFunction, "function other.version() does not exist", hint: hint)) {
             try FunctionRegistry.resolve("version", schema: "other", argumentTypes: [])
         }
-    }
-
-    @Test func aggregates() throws {
-        func run(_ name: String, _ type: SQLType, _ values: [Value], star: Bool = false, extra: Value? = nil) throws -> String? {
-            let aggregate = try Aggregates.resolve(name, argumentTypes: star ? [] : (extra == nil ? [type] : [type, .text]), star: star)
-            let accumulator = aggregate.makeAccumulator()
-            for v in values { try accumulator.step(star ? [] : (extra.map { [v, $0] } ?? [v])) }
-            return try accumulator.finish().text(as: aggregate.resultType)
-        }
-        let ints: [Value] = [.int4(1), .int4(2), .null, .int4(4)]
-        #expect(try run("count", .int4, ints, star: true) == "4")
-        #expect(try run("count", .int4, ints) == "3")
-        #expect(try run("count", .int4, []) == "0")
-        #expect(try run("sum", .int4, ints) == "7")
-        #expect(try Aggregates.resolve("sum", argumentTypes: [.int4]).resultType == .int8)
-        #expect(try Aggregates.resolve("sum", argumentTypes: [.int8]).resultType == .numeric)
-        #expect(try run("sum", .int8, [.int8(Int64.max), .int8(Int64.max)]) == "18446744073709551614")
-        #expect(try run("sum", .int4, []) == nil)
-        #expect(try run("avg", .int4, ints) == "2.3333333333333333")
-        #expect(try run("avg", .int4, [.int4(1), .int4(2)]) == "1.5000000000000000")
-        #expect(try run("avg", .float8, [.float8(1), .float8(2)]) == "1.5")
-        #expect(try run("min", .text, [.text("b"), .null, .text("a")]) == "a")
-        #expect(try run("max", .int4, ints) == "4")
-        #expect(try run("bool_and", .bool, [.bool(true), .null, .bool(false)]) == "f")
-        #expect(try run("bool_or", .bool, [.bool(false), .bool(true)]) == "t")
-        #expect(try run("string_agg", .text, [.text("a"), .null, .text("b")], extra: .text(", ")) == "a, b")
-        #expect(try run("array_agg", .int4, [.int4(1), .null]) == "{1,NULL}")
-        #expect(throws: SQLError.self) { try Aggregates.resolve("sum", argumentTypes: [.text]) }
     }
 
     @Test func setReturningFunctions() throws {
