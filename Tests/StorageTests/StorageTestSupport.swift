@@ -18,6 +18,9 @@ struct TestDataDirectory {
         path = String(cString: made) + "/data"
     }
 
+    /// An existing data directory (a child process of a test opens its parent's).
+    init(path: String) { self.path = path }
+
     /// 1 MiB WAL segments and no fsync keep tests fast; durability across a process crash does
     /// not need fsync (the kernel keeps what was written).
     static func configuration(sharedBuffers: Int = 64, compression: WALCompression = .off) -> StorageConfiguration {
