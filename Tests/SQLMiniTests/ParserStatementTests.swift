@@ -145,7 +145,7 @@ struct ParserStatementTests {
         #expect(try parse("begin transaction isolation level repeatable read, read only")
                 == .transaction(.begin(TransactionModes(isolationLevel: .repeatableRead, readOnly: true))))
         #expect(try parse("START TRANSACTION ISOLATION LEVEL SERIALIZABLE")
-                == .transaction(.begin(TransactionModes(isolationLevel: .serializable))))
+                == .transaction(.startTransaction(TransactionModes(isolationLevel: .serializable))))
         #expect(try parse("begin work") == .transaction(.begin(TransactionModes())))
         for commit in ["COMMIT", "commit work", "END", "end transaction"] {
             #expect(try parse(commit) == .transaction(.commit))

@@ -6,8 +6,10 @@
 // `TRANSACTION ISOLATION LEVEL` -> transaction_isolation).
 
 public enum TransactionStatement: Sendable, Equatable {
-    /// BEGIN [WORK|TRANSACTION] [modes] / START TRANSACTION [modes]
+    /// BEGIN [WORK|TRANSACTION] [modes]
     case begin(TransactionModes)
+    /// START TRANSACTION [modes]: BEGIN under its SQL-standard name (command tag START TRANSACTION)
+    case startTransaction(TransactionModes)
     /// COMMIT / END [WORK|TRANSACTION]
     case commit
     /// ROLLBACK / ABORT [WORK|TRANSACTION]

@@ -77,10 +77,10 @@ extension ParserState {
     private mutating func parseBegin() throws(SQLError) -> TransactionStatement {
         if acceptKeyword("start") {
             try expectKeyword("transaction")
-        } else {
-            try expectKeyword("begin")
-            if !acceptKeyword("work") { _ = acceptKeyword("transaction") }
+            return .startTransaction(try parseTransactionModes())
         }
+        try expectKeyword("begin")
+        if !acceptKeyword("work") { _ = acceptKeyword("transaction") }
         return .begin(try parseTransactionModes())
     }
 

@@ -217,7 +217,7 @@ extension Session {
         guard case .transaction(let control) = statement else { return false }
         switch control {
         case .commit, .rollback, .rollbackTo: return true
-        case .begin, .savepoint, .release: return false
+        case .begin, .startTransaction, .savepoint, .release: return false
         }
     }
 

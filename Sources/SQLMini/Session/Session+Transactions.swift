@@ -109,10 +109,10 @@ extension Session {
         let action: TransactionBlock.Action
         var modes = TransactionModes()
         switch statement {
-        case .begin(let requested):
+        case .begin(let requested), .startTransaction(let requested):
             modes = requested
             let wasImplicit = block.state == .implicit
-            action = block.begin()
+            action = block.begin(tag: statement == .startTransaction(requested) ? "START TRANSACTION" : "BEGIN")
             if wasImplicit, let readOnly = requested.readOnly { transaction?.readOnly = readOnly }
         case .commit:
             action = block.commit()

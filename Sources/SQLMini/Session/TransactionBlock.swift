@@ -65,20 +65,20 @@ struct TransactionBlock: Equatable {
         }
     }
 
-    /// BEGIN / START TRANSACTION.
-    mutating func begin() -> Action {
+    /// BEGIN / START TRANSACTION (answered with `tag`).
+    mutating func begin(tag: String = "BEGIN") -> Action {
         switch state {
         case .idle:
             state = .explicit
-            return Action(transaction: .start, tag: "BEGIN")
+            return Action(transaction: .start, tag: tag)
         case .implicit:
             state = .explicit
-            return Action(tag: "BEGIN")
+            return Action(tag: tag)
         case .explicit:
             return Action(warning: SQLNotice(SQLError.activeSQLTransaction,
                                              "there is already a transaction in progress",
                                              severity: .warning),
-                          tag: "BEGIN")
+                          tag: tag)
         case .failed:
             return Action(refusal: Self.abortedBlockError)
         }
