@@ -15,6 +15,7 @@
 // checkpoint moves the redo point between that decision and the insert, the record is rebuilt
 // (PostgreSQL's XLogInsert does the same check), so every page changed after a redo point has an
 // image after it — what makes torn pages harmless.
+import Glibc
 import Synchronization
 import WAL
 
@@ -69,8 +70,9 @@ final class PageChangeLogger: @unchecked Sendable {
         // same): images leave it out and redo refills it with zeros, so the page in memory must
         // match, or a later byte-range diff could skip a byte that only matched stale garbage.
         for page in pages where page.header.isSane && page.header.lower < page.header.upper {
-            UnsafeMutableRawBufferPointer(rebasing: page.bytes[page.header.lower..<page.header.upper])
-                .initializeMemory(as: UInt8.self, repeating: 0)
+            if let base = page.bytes.baseAddress {      // memset: a byte loop is slow in debug builds
+                memset(base + page.header.lower, 0, page.header.upper - page.header.lower)
+            }
         }
 
         do {
