@@ -47,7 +47,7 @@ import Testing
         bad.copyInput = [Array("1\nx\n".utf8)]
         let syntax = session.executeSimpleQuery("COPY t FROM STDIN", output: bad)
         #expect(syntax?.message == "invalid input syntax for type integer: \"x\"")
-        #expect(syntax?.detail == "COPY t, line 2")
+        #expect(syntax?.context == "COPY t, line 2, column id: \"x\"")
         let extra = RecordingOutput()
         extra.copyInput = [Array("1\t2\n".utf8)]
         #expect(session.executeSimpleQuery("COPY t FROM STDIN", output: extra)?.message

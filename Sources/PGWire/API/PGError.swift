@@ -1,6 +1,6 @@
 // PGError: an error or notice as the wire protocol carries it (ErrorResponse / NoticeResponse).
 // The layer above turns its own errors into this; PGWire turns it into the message fields
-// S (localized severity), V (severity), C (SQLSTATE), M, D, H, P and R.
+// S (localized severity), V (severity), C (SQLSTATE), M, D, H, P, W and R.
 // Invariant: `sqlState` is five characters, as PostgreSQL's SQLSTATE codes are.
 
 public struct PGError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -20,17 +20,20 @@ public struct PGError: Error, Sendable, Equatable, CustomStringConvertible {
     public var hint: String?
     /// 1-based character position in the query text (field P).
     public var position: Int?
+    /// Where the error happened (field W, psql's CONTEXT), e.g. `COPY t, line 3`.
+    public var context: String?
     /// The server routine that reported it (field R); optional.
     public var routine: String?
 
     public init(severity: Severity = .error, sqlState: String, message: String, detail: String? = nil,
-                hint: String? = nil, position: Int? = nil, routine: String? = nil) {
+                hint: String? = nil, position: Int? = nil, context: String? = nil, routine: String? = nil) {
         self.severity = severity
         self.sqlState = sqlState
         self.message = message
         self.detail = detail
         self.hint = hint
         self.position = position
+        self.context = context
         self.routine = routine
     }
 

@@ -57,7 +57,8 @@ extension Session {
                     if options.header && reader.lineNumber == 1 { continue }
                     do {
                         let fields = try splitFields(line, options: options)
-                        let values = try rowValues(fields, columns: columns, catalog: catalog)
+                        let values = try rowValues(fields, columns: columns, catalog: catalog,
+                                                   where: CopyLocation(table: relation.name, line: reader.lineNumber, text: line))
                         _ = try database.engine.execute(plan, parameters: values, context: context) { _ in true }
                         rowCount += 1
                     } catch {
@@ -84,25 +85,50 @@ extension Session {
         }
     }
 
-    private func rowValues(_ fields: [[UInt8]?], columns: [CatalogColumn], catalog: CatalogLookup?) throws -> [Value] {
-        if fields.count > columns.count {
-            throw SQLError(CopyOptions.badCopyFileFormat, "extra data after last expected column")
-        }
-        if fields.count < columns.count {
-            throw SQLError(CopyOptions.badCopyFileFormat, "missing data for column \"\(columns[fields.count].name)\"")
-        }
-        return try zip(fields, columns).map { field, column in
-            guard let field else { return .null }
-            return try Value.parse(String(decoding: field, as: UTF8.self), as: column.type, catalog: catalog)
+    /// The line being loaded, for PostgreSQL's CONTEXT texts (CopyFromErrorCallback).
+    private struct CopyLocation {
+        var table: String
+        var line: Int
+        var text: [UInt8]
+        /// At most this many characters of a line or value are quoted (MAX_COPY_DATA_DISPLAY).
+        static let maxDisplayedCharacters = 100
+
+        static func shortened(_ bytes: [UInt8]) -> String {
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.count > maxDisplayedCharacters ? String(text.prefix(maxDisplayedCharacters)) + "..." : text
         }
     }
 
-    /// PostgreSQL adds `CONTEXT: COPY t, line 3` to errors raised while loading a row. SQLError has
-    /// no context field, so the line goes into the detail when the error has none of its own.
+    private func rowValues(_ fields: [[UInt8]?], columns: [CatalogColumn], catalog: CatalogLookup?,
+                           where location: CopyLocation) throws -> [Value] {
+        let lineContext = "COPY \(location.table), line \(location.line): \"\(CopyLocation.shortened(location.text))\""
+        if fields.count > columns.count {
+            var error = SQLError(CopyOptions.badCopyFileFormat, "extra data after last expected column")
+            error.context = lineContext
+            throw error
+        }
+        if fields.count < columns.count {
+            var error = SQLError(CopyOptions.badCopyFileFormat, "missing data for column \"\(columns[fields.count].name)\"")
+            error.context = lineContext
+            throw error
+        }
+        return try zip(fields, columns).map { field, column in
+            guard let field else { return .null }
+            do {
+                return try Value.parse(String(decoding: field, as: UTF8.self), as: column.type, catalog: catalog)
+            } catch var error as SQLError {
+                error.context = "COPY \(location.table), line \(location.line), column \(column.name): \"\(CopyLocation.shortened(field))\""
+                throw error
+            }
+        }
+    }
+
+    /// PostgreSQL adds `CONTEXT: COPY t, line 3` to errors raised while loading a row (the field
+    /// and line errors above say more).
     private func copyContextError(_ error: any Error, table: String, line: Int) -> SQLError {
         var sqlError = sqlError(from: error)
-        if sqlError.detail == nil && sqlError.sqlState != SQLError.queryCanceled {
-            sqlError.detail = "COPY \(table), line \(line)"
+        if sqlError.context == nil && sqlError.sqlState != SQLError.queryCanceled {
+            sqlError.context = "COPY \(table), line \(line)"
         }
         return sqlError
     }

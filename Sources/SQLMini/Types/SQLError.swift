@@ -1,5 +1,5 @@
 // SQLError: the one error type of SQLMini. It carries exactly the fields of PostgreSQL's
-// ErrorResponse (severity, SQLSTATE, message, detail, hint, position) so that Server can turn it
+// ErrorResponse (severity, SQLSTATE, message, detail, hint, position, context) so that Server can turn it
 // into a wire message without interpretation. Notices use the same type (SQLNotice).
 //
 // SQLSTATE codes are PostgreSQL's (Appendix A, "PostgreSQL Error Codes"); they live here as named
@@ -18,6 +18,8 @@ public struct SQLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var hint: String?
     /// 1-based character offset in the query text (PostgreSQL's "P" field).
     public var position: Int?
+    /// Where it happened, e.g. `COPY t, line 3` (PostgreSQL's "W" field, psql's CONTEXT line).
+    public var context: String?
 
     public init(_ sqlState: String, _ message: String, detail: String? = nil, hint: String? = nil,
                 position: Int? = nil, severity: Severity = .error) {

@@ -99,7 +99,7 @@ extension PGError {
     init(_ error: SQLError) {
         self.init(severity: PGError.Severity(rawValue: error.severity.rawValue) ?? .error,
                   sqlState: error.sqlState, message: error.message, detail: error.detail,
-                  hint: error.hint, position: error.position)
+                  hint: error.hint, position: error.position, context: error.context)
     }
 }
 

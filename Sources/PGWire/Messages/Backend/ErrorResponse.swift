@@ -1,6 +1,6 @@
 // ErrorResponse ('E') and NoticeResponse ('N'): a list of (Byte1 field code, String value),
 // ended by a zero byte. Fields sent: S severity (localized), V severity (never localized),
-// C SQLSTATE, M message, then D detail, H hint, P position, R routine when present.
+// C SQLSTATE, M message, then D detail, H hint, P position, W context, R routine when present.
 
 import NIOCore
 
@@ -16,6 +16,7 @@ enum ErrorResponse {
         static let detail = UInt8(ascii: "D")
         static let hint = UInt8(ascii: "H")
         static let position = UInt8(ascii: "P")
+        static let context = UInt8(ascii: "W")
         static let routine = UInt8(ascii: "R")
     }
 
@@ -33,6 +34,7 @@ enum ErrorResponse {
             field(Field.detail, error.detail)
             field(Field.hint, error.hint)
             field(Field.position, error.position.map(String.init))
+            field(Field.context, error.context)
             field(Field.routine, error.routine)
             body.writeInteger(UInt8(0))
         }
@@ -51,6 +53,6 @@ enum ErrorResponse {
         else { throw invalidMessageFormat() }
         return PGError(severity: severity, sqlState: sqlState, message: message, detail: fields[Field.detail],
                        hint: fields[Field.hint], position: fields[Field.position].flatMap { Int($0) },
-                       routine: fields[Field.routine])
+                       context: fields[Field.context], routine: fields[Field.routine])
     }
 }
