@@ -54,16 +54,17 @@ final class RelationFiles: @unchecked Sendable {
     }
 
     func read(_ rel: RelationID, _ page: PageNumber, into buffer: UnsafeMutableRawBufferPointer) throws {
+        guard let base = buffer.baseAddress, buffer.count == pageSize else { preconditionFailure("a page buffer is \(pageSize) bytes") }
         let fd = try withFile(rel) { $0.descriptor }
         var done = 0
         while done < pageSize {
-            let n = pread(fd, buffer.baseAddress! + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
+            let n = pread(fd, base + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw StorageError.io("read block \(page.value) in", path: path(rel), errno: errno)
             }
             if n == 0 {   // past the end of the file: a page reserved but lost (e.g. after a crash)
-                (buffer.baseAddress! + done).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - done)
+                (base + done).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - done)
                 return
             }
             done += n
@@ -85,9 +86,10 @@ final class RelationFiles: @unchecked Sendable {
     }
 
     private func write(fd: Int32, rel: RelationID, page: PageNumber, _ buffer: UnsafeRawBufferPointer) throws {
+        guard let base = buffer.baseAddress, buffer.count == pageSize else { preconditionFailure("a page buffer is \(pageSize) bytes") }
         var done = 0
         while done < pageSize {
-            let n = pwrite(fd, buffer.baseAddress! + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
+            let n = pwrite(fd, base + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw StorageError.io("write block \(page.value) in", path: path(rel), errno: errno)
