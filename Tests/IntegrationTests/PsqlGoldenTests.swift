@@ -29,6 +29,9 @@ final class PsqlGoldenTests: XCTestCase {
     func testStringFunctionsMatchPostgreSQL() throws { try assertGolden("strings") }
     func testSettingsAndTransactionsMatchPostgreSQL() throws { try assertGolden("settings") }
     func testErrorsMatchPostgreSQL() throws { try assertGolden("errors") }
+    func testCopyThroughPsqlMatchesPostgreSQL() throws { try assertGolden("copy") }
+    func testExpandedDisplayMatchesPostgreSQL() throws { try assertGolden("expanded") }
+    func testServerFunctionsMatchPostgreSQL() throws { try assertGolden("system") }
 
     func testWrongPasswordIsRefused() throws {
         let instance = try MiniPGInstance()
