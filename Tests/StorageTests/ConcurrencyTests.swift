@@ -23,9 +23,9 @@ struct ConcurrencyTests {
         let writers = 4, transactionsPerWriter = 40, rowsPerTransaction = 5
         let failures = Mutex<[String]>([])
         let committed = Mutex<Set<[UInt8]>>([])
-        var threads: [Thread] = []
+        var threads: [TestThread] = []
         for writer in 0..<writers {
-            threads.append(Thread {
+            threads.append(TestThread {
                 do {
                     for t in 0..<transactionsPerWriter {
                         let xid = try engine.transactions.assignTransactionID()

@@ -161,7 +161,7 @@ struct HeapTests {
                 #expect(error.kind == .cancelled)
             }
             // t2 waits for t1 in the background; then t1 waits for t2: t1 closes the cycle.
-            let waiter = Thread { try? tm.wait(for: t1, by: t2, timeout: .seconds(30), isCancelled: { false }) }
+            let waiter = TestThread { try? tm.wait(for: t1, by: t2, timeout: .seconds(30), isCancelled: { false }) }
             waiter.start()
             while tm.blocker(of: t2) != t1 { usleep(1000) }
             var detected = false
@@ -191,20 +191,4 @@ struct HeapTests {
             engine.transactions.abort(xid)
         }
     }
-}
-
-/// A joinable thread for tests.
-final class Thread: @unchecked Sendable {
-    private var handle = pthread_t()
-    private let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-    func start() {
-        let box = Unmanaged.passRetained(self)
-        pthread_create(&handle, nil, { raw in
-            let thread = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
-            thread.body()
-            return nil
-        }, box.toOpaque())
-    }
-    func join() { pthread_join(handle, nil) }
 }

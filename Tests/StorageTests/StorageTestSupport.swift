@@ -94,3 +94,20 @@ extension StorageEngine {
         return rows
     }
 }
+
+/// A joinable thread for tests.
+final class TestThread: @unchecked Sendable {
+    private var handle = pthread_t()
+    private let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+    func start() {
+        let box = Unmanaged.passRetained(self)
+        pthread_create(&handle, nil, { raw in
+            guard let raw else { return nil }
+            let thread = Unmanaged<TestThread>.fromOpaque(raw).takeRetainedValue()
+            thread.body()
+            return nil
+        }, box.toOpaque())
+    }
+    func join() { pthread_join(handle, nil) }
+}
