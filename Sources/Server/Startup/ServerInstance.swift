@@ -46,7 +46,11 @@ public enum ServerInstance {
         do {
             logger.info("starting minipg 0.1 (PostgreSQL 15 protocol) on \(configuration.listenAddresses.joined(separator: ", ")) port \(configuration.port)")
             storage = try StorageEngine(dataDirectory: directory.path, configuration: configuration.storage, logger: logger)
-            database = try Database(storage: storage, settings: configuration.settings, logger: logger)
+            // CREATE/ALTER ROLE ... PASSWORD stores a verifier made as password_encryption asks.
+            let encryption = configuration.settings.passwordEncryption
+            database = try Database(storage: storage, settings: configuration.settings, logger: logger) { user, password in
+                InitDB.passwordVerifier(password, user: user, method: encryption)
+            }
             let factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
                                                parameterStatus: configuration.parameterStatus, logger: logger)
             server = PGServer(host: configuration.listenAddresses, port: configuration.port, factory: factory, logger: logger,
