@@ -93,7 +93,7 @@ public final class Database: @unchecked Sendable {
         }
         let sessionSettings = try SessionSettings(server: settings, user: role.name, isSuperuser: role.superuser,
                                                   options: ["application_name": applicationName])
-        let session = Session(database: self, role: role, databaseOID: database.oid, databaseName: database.name,
+        let session = Session(database: self, role: role, databaseName: database.name,
                               processID: processID, settings: sessionSettings,
                               logger: logger)
         let now = Session.timestampNow()

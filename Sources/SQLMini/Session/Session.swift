@@ -23,7 +23,6 @@ import WAL
 public final class Session: @unchecked Sendable {
     let database: Database
     let role: CatalogRole
-    let databaseOID: UInt32
     let databaseName: String
     public let processID: Int32
     let logger: Logger
@@ -44,11 +43,10 @@ public final class Session: @unchecked Sendable {
     /// The values of the GUC_REPORT settings as the client last heard them.
     private var reportedParameters: [String: String]
 
-    init(database: Database, role: CatalogRole, databaseOID: UInt32, databaseName: String, processID: Int32,
+    init(database: Database, role: CatalogRole, databaseName: String, processID: Int32,
          settings: SessionSettings, logger: Logger) {
         self.database = database
         self.role = role
-        self.databaseOID = databaseOID
         self.databaseName = databaseName
         self.processID = processID
         self.settings = settings
@@ -106,9 +104,6 @@ public final class Session: @unchecked Sendable {
         return ContinuousClock.now >= statementDeadline
     }
 
-    /// Polled by long loops (and, through ExecutionContext.isCancelled, by the engine).
-    var isInterrupted: Bool { isCancelRequested || isPastDeadline }
-
     /// Throws 57014 when the statement was cancelled or ran past statement_timeout.
     func checkInterrupts() throws {
         if isCancelRequested { throw Self.userCancelError }
@@ -149,8 +144,10 @@ public final class Session: @unchecked Sendable {
         let now = Self.timestampNow()
         let transactionStart = transactionStartTime
         let applicationName = settings.applicationName
+        let xid = transaction.flatMap { $0.xid.isValid ? $0.xid.value : nil }
         database.registry.update(processID: processID) { activity in
             activity.applicationName = applicationName
+            activity.backendXID = xid
             if let query {
                 activity.query = query
                 activity.queryStart = now

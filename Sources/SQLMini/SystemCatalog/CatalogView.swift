@@ -113,7 +113,6 @@ struct CatalogView {
     var databases: [Database] = []
     var settings: [Setting] = []
     var activities: [SessionActivity] = []
-    var currentDatabaseOID: UInt32 = 0
 
     func roleName(_ oid: UInt32) -> String? { roles.first { $0.oid == oid }?.name }
 }

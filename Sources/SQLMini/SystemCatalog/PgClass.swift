@@ -74,8 +74,8 @@ extension SystemTable {
         ("oid", .oidType), ("amname", .name), ("amhandler", .regproc), ("amtype", .char),
     ]) { _ in
         [
-            [.oid(BuiltinOID.heapAccessMethod), .name("heap"), .oid(3), .char("t")],
-            [.oid(BuiltinOID.btreeAccessMethod), .name("btree"), .oid(330), .char("i")],
+            [.oid(CatalogConstants.heapAccessMethod), .name("heap"), .oid(3), .char("t")],
+            [.oid(CatalogConstants.btreeAccessMethod), .name("btree"), .oid(330), .char("i")],
         ]
     }
 

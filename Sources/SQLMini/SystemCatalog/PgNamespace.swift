@@ -23,7 +23,7 @@ extension SystemTable {
         BuiltinTypes.all.map { info in
             let type = SQLType(oid: info.oid)
             return [
-                .oid(info.oid), .name(info.name), .oid(BuiltinOID.pgCatalogNamespace), .oid(BuiltinOID.bootstrapSuperuser),
+                .oid(info.oid), .name(info.name), .oid(CatalogConstants.pgCatalogNamespace), .oid(CatalogConstants.bootstrapSuperuser),
                 .int2(info.length), .bool(isPassedByValue(type)), .char(info.category == .pseudo ? "p" : "b"),
                 .char(String(info.category.rawValue)),
                 .bool(info.isPreferred), .bool(true), .char(","), .oid(0),
@@ -49,7 +49,7 @@ extension SystemTable {
         ]
         return builtins.map { oid, name, provider, encoding, locale in
             [
-                .oid(oid), .name(name), .oid(BuiltinOID.pgCatalogNamespace), .oid(BuiltinOID.bootstrapSuperuser),
+                .oid(oid), .name(name), .oid(CatalogConstants.pgCatalogNamespace), .oid(CatalogConstants.bootstrapSuperuser),
                 .char(provider), .bool(true), .int4(encoding),
                 .optionalText(locale), .optionalText(locale), .null, .null,
             ]
@@ -61,8 +61,8 @@ extension SystemTable {
         ("spcoptions", .textArray),
     ]) { _ in
         [
-            [.oid(BuiltinOID.defaultTablespace), .name("pg_default"), .oid(BuiltinOID.bootstrapSuperuser), .null, .null],
-            [.oid(BuiltinOID.globalTablespace), .name("pg_global"), .oid(BuiltinOID.bootstrapSuperuser), .null, .null],
+            [.oid(BuiltinOID.defaultTablespace), .name("pg_default"), .oid(CatalogConstants.bootstrapSuperuser), .null, .null],
+            [.oid(BuiltinOID.globalTablespace), .name("pg_global"), .oid(CatalogConstants.bootstrapSuperuser), .null, .null],
         ]
     }
 }

@@ -23,8 +23,8 @@ extension SystemTable {
             let (name, definition) = entry
             let argumentTypes = definition.parameters.map(parameterType)
             return [
-                .oid(firstFunctionOID + UInt32(index)), .name(name), .oid(BuiltinOID.pgCatalogNamespace),
-                .oid(BuiltinOID.bootstrapSuperuser), .oid(internalLanguage), .char("f"),
+                .oid(firstFunctionOID + UInt32(index)), .name(name), .oid(CatalogConstants.pgCatalogNamespace),
+                .oid(CatalogConstants.bootstrapSuperuser), .oid(internalLanguage), .char("f"),
                 .bool(setReturningFunctions.contains(name)), .oid(definition.result(argumentTypes).oid),
                 .int2(Int16(clamping: argumentTypes.count)), .oidVector(argumentTypes.map(\.oid)),
             ]

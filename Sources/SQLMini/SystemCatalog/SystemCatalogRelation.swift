@@ -112,7 +112,6 @@ final class CatalogViewBuilder: @unchecked Sendable {
         view.activities = database.registry.activities
         if let session = (context.functionContext as? SessionFunctionContext)?.session {
             view.settings = session.settings.catalogRows()
-            view.currentDatabaseOID = session.databaseOID
         }
         return view
     }

@@ -20,21 +20,15 @@ struct SystemTable: Sendable {
     }
 }
 
-/// Well-known OIDs of PostgreSQL's bootstrap catalog that clients may compare with.
+/// Well-known OIDs of PostgreSQL's bootstrap catalog that the engine's catalog does not define
+/// (CatalogConstants has the namespaces, roles, databases and access methods).
 enum BuiltinOID {
-    static let pgCatalogNamespace: UInt32 = 11
-    static let publicNamespace: UInt32 = 2200
-    static let bootstrapSuperuser: UInt32 = 10
-    /// The role that owns `public` since PostgreSQL 15 (\dn shows it).
-    static let pgDatabaseOwner: UInt32 = 6171
-    static let heapAccessMethod: UInt32 = 2
-    static let btreeAccessMethod: UInt32 = 403
     static let defaultCollation: UInt32 = 100
     static let cCollation: UInt32 = 950
     static let posixCollation: UInt32 = 951
     static let defaultTablespace: UInt32 = 1663
     static let globalTablespace: UInt32 = 1664
-    /// pg_class's own oid: classoid of relations in pg_description and pg_depend.
+    /// pg_class's own oid (the classoid of relations in pg_description and pg_depend).
     static let pgClassRelation: UInt32 = 1259
 }
 
