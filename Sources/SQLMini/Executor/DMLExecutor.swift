@@ -34,6 +34,7 @@ enum DMLExecutor {
         let xid = try context.execution.writableTransaction(for: "UPDATE")
         let targets = try plan.source.collect(context)
         let table = plan.table
+        let width = table.columns.count
         let modification = RowModification(context: context, table: table, xid: xid)
         let indexes = IndexMaintenance(context: context, table: table, xid: xid)
         let types = table.columns.map(\.type)
@@ -41,12 +42,16 @@ enum DMLExecutor {
         let snapshot = context.execution.snapshot
         var count = 0
         var emitting = true
-        for var row in targets {
+        for source in targets {
             try context.checkInterrupts()
-            guard let last = row.popLast(), let tid = TableColumns.tupleID(last) else { continue }
+            guard let tid = TableColumns.tupleID(source[width]) else { continue }
             var written: Row = []
-            let done = try modification.apply(tid: tid, row: row, recheck: { try plan.recheck?.isSatisfied($0, context) ?? true }) { tid, current in
-                written = try plan.newRow.map { try $0.evaluate(current, context) }
+            var changed = source
+            let done = try modification.apply(tid: tid, row: Array(source[0..<width]), recheck: { version in
+                try plan.recheck?.isSatisfied(replacing(source, width, with: version), context) ?? true
+            }) { tid, current in
+                changed = replacing(source, width, with: current)
+                written = try plan.newRow.map { try $0.evaluate(changed, context) }
                 try ConstraintChecks.checkNotNull(written, table, context)
                 let data = try RowCodec.encode(written, types: types)
                 return try storing { try modification.heap.update(tid, newData: data, xid: xid, command: command, snapshot: snapshot) }
@@ -55,7 +60,8 @@ enum DMLExecutor {
             try indexes.insertEntries(written, at: newVersion)
             count += 1
             if emitting, let returning = plan.returning {
-                emitting = try emit(try returning.expressions.map { try $0.evaluate(written, context) })
+                let result = replacing(changed, width, with: written)
+                emitting = try emit(try returning.expressions.map { try $0.evaluate(result, context) })
             }
         }
         return count
@@ -64,24 +70,35 @@ enum DMLExecutor {
     static func delete(_ plan: DeletePlan, _ context: EvaluationContext, emit: (Row) throws -> Bool) throws -> Int {
         let xid = try context.execution.writableTransaction(for: "DELETE")
         let targets = try plan.source.collect(context)
+        let width = plan.table.columns.count
         let modification = RowModification(context: context, table: plan.table, xid: xid)
         let command = context.execution.commandID
         let snapshot = context.execution.snapshot
         var count = 0
         var emitting = true
-        for var row in targets {
+        for source in targets {
             try context.checkInterrupts()
-            guard let last = row.popLast(), let tid = TableColumns.tupleID(last) else { continue }
-            let done = try modification.apply(tid: tid, row: row, recheck: { try plan.recheck?.isSatisfied($0, context) ?? true }) { tid, _ in
+            guard let tid = TableColumns.tupleID(source[width]) else { continue }
+            let done = try modification.apply(tid: tid, row: Array(source[0..<width]), recheck: { version in
+                try plan.recheck?.isSatisfied(replacing(source, width, with: version), context) ?? true
+            }) { tid, _ in
                 try modification.heap.delete(tid, xid: xid, command: command, snapshot: snapshot)
             }
             guard let done else { continue }
             count += 1
             if emitting, let returning = plan.returning {
-                emitting = try emit(try returning.expressions.map { try $0.evaluate(done.row, context) })
+                let result = replacing(source, width, with: done.row)
+                emitting = try emit(try returning.expressions.map { try $0.evaluate(result, context) })
             }
         }
         return count
+    }
+
+    /// A source row [table columns, ctid, joined columns] with other values for the table columns.
+    private static func replacing(_ source: Row, _ width: Int, with tableRow: Row) -> Row {
+        var row = source
+        row.replaceSubrange(0..<width, with: tableRow)
+        return row
     }
 
     /// Storage errors a write can meet, as SQL errors.

@@ -49,6 +49,7 @@ final class EvaluationContext {
     }
 
     /// Runs `body` with `row` pushed as the nearest enclosing row.
+    @discardableResult
     func withOuterRow<T>(_ row: Row, _ body: () throws -> T) rethrows -> T {
         outerRows.append(row)
         defer { outerRows.removeLast() }

@@ -3,8 +3,9 @@
 // filled with their defaults (DEFAULT in VALUES too) — so the executor only stores rows. UPDATE
 // and DELETE read the target table (with its ctid) through the same access-path choice as SELECT.
 //
-// Invariants: the rows an INSERT source produces have exactly the table's column types; UPDATE's
-// `newRow` expressions and the WHERE `recheck` read the table's row (column i = attnum i+1).
+// Invariants: the rows an INSERT source produces have exactly the table's column types. UPDATE and
+// DELETE sources produce [table columns..., ctid, FROM/USING columns...]; `newRow`, `recheck` and
+// RETURNING read such a row (table column i = attnum i+1).
 
 struct InsertPlan {
     var table: CatalogRelation
@@ -27,7 +28,8 @@ struct DeletePlan {
     var returning: ReturningList?
 }
 
-/// RETURNING: expressions over the table's row and their output columns.
+/// RETURNING: expressions over the changed row (INSERT: the table's row; UPDATE/DELETE: the source
+/// row with the table's new or deleted values) and their output columns.
 struct ReturningList {
     var expressions: [BoundExpression]
     var columns: [PlanColumn]
@@ -89,6 +91,10 @@ extension Binder {
             source = ValuesNode(rows: [try table.columns.map { try defaultExpression($0, position: statement.table.position) }],
                                 columns: columns)
         case .values(let rows):
+            // Without a column list, the values fill the first columns; the rest take their defaults.
+            if statement.columns.isEmpty, let width = rows.first?.count, width < targets.count {
+                targets = Array(targets.prefix(width))
+            }
             var bound: [[BoundExpression]] = []
             let place = Place(scope: nil, clause: "VALUES")
             for row in rows {
@@ -112,6 +118,7 @@ extension Binder {
             source = ValuesNode(rows: bound, columns: columns)
         case .query(let query):
             let plan = try planQuery(query, parent: nil)
+            if statement.columns.isEmpty, plan.columns.count < targets.count { targets = Array(targets.prefix(plan.columns.count)) }
             guard plan.columns.count <= targets.count else {
                 throw SQLError(SQLError.syntaxError, "INSERT has more expressions than target columns", position: query.position)
             }
@@ -126,16 +133,31 @@ extension Binder {
             }
             source = ProjectNode(child: plan, expressions: full, columns: columns)
         }
-        let returning = try planReturning(statement.returning, table: table, alias: statement.alias)
+        let returning = try planReturning(statement.returning, table: table, scope: tableScope(table, alias: statement.alias))
         return InsertPlan(table: table, source: source, returning: returning)
     }
 
-    func planUpdate(_ statement: UpdateStatement) throws -> UpdatePlan {
-        guard statement.from.isEmpty else {
-            throw SQLError(SQLError.featureNotSupported, "UPDATE ... FROM is not supported", position: statement.table.position)
+    /// The rows UPDATE/DELETE work on: the target table's columns, its ctid, then the columns of
+    /// the FROM/USING items joined to it; and the scope that names them.
+    private func targetRows(_ table: CatalogRelation, alias: String?, joining items: [TableReference],
+                            whereClause: Expression?) throws -> (scope: Scope, source: PlanNode, predicate: BoundExpression?) {
+        let scope = Scope(parent: nil)
+        let aliasName = alias ?? table.name
+        scope.add(name: aliasName, schema: alias == nil ? catalog.namespace(oid: table.namespace)?.name : nil,
+                  columns: TableColumns.planColumns(table, withTupleID: true))
+        var tree = FromTree.table(table, alias: aliasName, range: 0..<scope.width)
+        if let joined = try bindFrom(items, scope) {
+            tree = .join(.inner, tree, joined, condition: nil, range: 0..<scope.width)
         }
+        let predicate = try whereClause.map { try bindCondition($0, Place(scope: scope, clause: "WHERE"), clause: "WHERE") }
+        let source = try planTree(tree, predicate?.conjuncts ?? [], tupleIDLeafStart: 0)
+        return (scope, source, predicate)
+    }
+
+    func planUpdate(_ statement: UpdateStatement) throws -> UpdatePlan {
         let table = try targetTable(statement.table)
-        let scope = tableScope(table, alias: statement.alias)
+        let (scope, source, predicate) = try targetRows(table, alias: statement.alias, joining: statement.from,
+                                                        whereClause: statement.whereClause)
         let place = Place(scope: scope, clause: "UPDATE")
         var newRow = table.columns.enumerated().map { BoundExpression.column($0.offset, $0.element.type) }
         for assignment in statement.assignments {
@@ -152,27 +174,20 @@ extension Binder {
                                        position: assignment.value.position, columnName: column.name)
             }
         }
-        let predicate = try statement.whereClause.map { try bindCondition($0, place, clause: "WHERE") }
-        let source = planTableScan(table, alias: statement.alias ?? table.name, predicate?.conjuncts ?? [], withTupleID: true)
-        let returning = try planReturning(statement.returning, table: table, alias: statement.alias)
+        let returning = try planReturning(statement.returning, table: table, scope: scope)
         return UpdatePlan(table: table, source: source, newRow: newRow, recheck: predicate, returning: returning)
     }
 
     func planDelete(_ statement: DeleteStatement) throws -> DeletePlan {
-        guard statement.using.isEmpty else {
-            throw SQLError(SQLError.featureNotSupported, "DELETE ... USING is not supported", position: statement.table.position)
-        }
         let table = try targetTable(statement.table)
-        let scope = tableScope(table, alias: statement.alias)
-        let predicate = try statement.whereClause.map { try bindCondition($0, Place(scope: scope, clause: "WHERE"), clause: "WHERE") }
-        let source = planTableScan(table, alias: statement.alias ?? table.name, predicate?.conjuncts ?? [], withTupleID: true)
-        let returning = try planReturning(statement.returning, table: table, alias: statement.alias)
+        let (scope, source, predicate) = try targetRows(table, alias: statement.alias, joining: statement.using,
+                                                        whereClause: statement.whereClause)
+        let returning = try planReturning(statement.returning, table: table, scope: scope)
         return DeletePlan(table: table, source: source, recheck: predicate, returning: returning)
     }
 
-    private func planReturning(_ items: [SelectItem], table: CatalogRelation, alias: String?) throws -> ReturningList? {
+    private func planReturning(_ items: [SelectItem], table: CatalogRelation, scope: Scope) throws -> ReturningList? {
         guard !items.isEmpty else { return nil }
-        let scope = tableScope(table, alias: alias)
         var expressions: [BoundExpression] = []
         var columns: [PlanColumn] = []
         for item in items {
@@ -186,7 +201,7 @@ extension Binder {
                 let bound = try resolveUnknown(try bind(expression, Place(scope: scope, clause: "RETURNING")),
                                                position: expression.position)
                 var column = PlanColumn(name: alias ?? Binder.columnName(expression) ?? "?column?", type: bound.type)
-                if case .column(let i, _) = bound {
+                if case .column(let i, _) = bound, i < table.columns.count {
                     column.tableOID = table.oid
                     column.columnNumber = table.columns[i].number
                 }

@@ -9,19 +9,20 @@
 // WHERE conjuncts that read its nullable side below it — they stay above the join.
 
 extension Binder {
-    func planTree(_ tree: FromTree, _ conjuncts: [BoundExpression], tupleIDFor target: UInt32? = nil) throws -> PlanNode {
+    /// - tupleIDLeafStart: the table leaf starting at this column also produces its ctid (DML, FOR UPDATE).
+    func planTree(_ tree: FromTree, _ conjuncts: [BoundExpression], tupleIDLeafStart: Int? = nil) throws -> PlanNode {
         let base = tree.range.lowerBound
         let local = conjuncts.map { $0.remapColumns { $0 - base } }
         switch tree {
-        case .table(let table, let alias, _):
-            return planTableScan(table, alias: alias, local, withTupleID: target == table.oid)
+        case .table(let table, let alias, let range):
+            return planTableScan(table, alias: alias, local, withTupleID: tupleIDLeafStart == range.lowerBound)
         case .virtual(let relation, let alias, _):
             return VirtualScanNode(relation: relation, alias: alias, filter: BoundExpression.conjunction(local))
         case .derived(let plan, _, _):
             guard let predicate = BoundExpression.conjunction(local) else { return plan }
             return FilterNode(child: plan, predicate: predicate)
         case .join(let kind, let left, let right, let condition, let range):
-            return try planJoin(kind, left, right, condition: condition, conjuncts, range: range, target: target)
+            return try planJoin(kind, left, right, condition: condition, conjuncts, range: range, tupleIDLeafStart: tupleIDLeafStart)
         }
     }
 
@@ -37,7 +38,7 @@ extension Binder {
     }
 
     private func planJoin(_ kind: JoinKind, _ left: FromTree, _ right: FromTree, condition: BoundExpression?,
-                          _ conjuncts: [BoundExpression], range: Range<Int>, target: UInt32?) throws -> PlanNode {
+                          _ conjuncts: [BoundExpression], range: Range<Int>, tupleIDLeafStart: Int?) throws -> PlanNode {
         func within(_ e: BoundExpression, _ r: Range<Int>) -> Bool { e.columns.allSatisfy { r.contains($0) } }
         var leftConjuncts: [BoundExpression] = []
         var rightConjuncts: [BoundExpression] = []
@@ -72,7 +73,7 @@ extension Binder {
             throw SQLError(SQLError.invalidColumnReference,
                            "the combining JOIN type must be INNER or LEFT for a LATERAL reference")
         }
-        let leftPlan = try planTree(left, leftConjuncts, tupleIDFor: target)
+        let leftPlan = try planTree(left, leftConjuncts, tupleIDLeafStart: tupleIDLeafStart)
         let base = range.lowerBound
         let toCombined: (Int) -> Int = { $0 - base }
         var node: PlanNode

@@ -41,10 +41,10 @@ extension Binder {
             guard case .table(let table, _, _) = tree else {
                 throw SQLError(SQLError.featureNotSupported, "FOR UPDATE is only supported on a single table", position: query.position)
             }
-            let scan = try planTree(tree, wherePredicate?.conjuncts ?? [], tupleIDFor: table.oid)
+            let scan = try planTree(tree, wherePredicate?.conjuncts ?? [], tupleIDLeafStart: 0)
             plan = LockRowsNode(child: scan, table: table, recheck: wherePredicate)
         } else if let tree {
-            plan = try planTree(tree, wherePredicate?.conjuncts ?? [], tupleIDFor: nil)
+            plan = try planTree(tree, wherePredicate?.conjuncts ?? [], )
         } else {
             plan = ResultNode()
             if let wherePredicate { plan = FilterNode(child: plan, predicate: wherePredicate) }
