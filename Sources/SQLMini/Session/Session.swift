@@ -131,6 +131,12 @@ public final class Session: @unchecked Sendable {
                 return SQLError(SQLError.lockNotAvailable, "canceling statement due to lock timeout")
             case .deadlock:
                 return SQLError(SQLError.deadlockDetected, "deadlock detected", detail: error.message)
+            case .corruptPage:
+                return SQLError(SQLError.dataCorrupted, error.message)
+            case .io:
+                return SQLError(SQLError.ioError, error.message)
+            case .noFreeBuffers:
+                return SQLError(SQLError.insufficientResources, error.message)
             default:
                 return SQLError(SQLError.internalError, error.message)
             }

@@ -117,6 +117,7 @@ extension SQLError {
     public static let nameTooLong = "42622"
     // Class 53 — insufficient resources
     public static let tooManyConnections = "53300"
+    public static let insufficientResources = "53000"
     public static let outOfMemory = "53200"
     // Class 54 — program limit exceeded
     public static let programLimitExceeded = "54000"
