@@ -32,12 +32,14 @@ extension Session {
             return "SHOW"
         case .copy(let statement):
             return try runCopy(statement, context: context, output: output)
-        case .vacuum:
+        case .vacuum(let vacuum):
             guard block.state != .explicit else {
                 throw SQLError(SQLError.activeSQLTransaction, "VACUUM cannot run inside a transaction block")
             }
+            try requireTables(vacuum.tables, context: context)
             return "VACUUM"
-        case .analyze:
+        case .analyze(let tables):
+            try requireTables(tables, context: context)
             return "ANALYZE"
         case .createRole(let statement):
             return try runCreateRole(statement, context: context)
@@ -57,6 +59,15 @@ extension Session {
             return "CHECKPOINT"
         default:
             return nil
+        }
+    }
+
+    /// VACUUM and ANALYZE name tables that must exist (42P01), even though they do nothing yet.
+    private func requireTables(_ names: [QualifiedName], context: ExecutionContext) throws {
+        let catalog = database.engine.catalog(for: context)
+        for name in names where catalog.lookupRelation(schema: name.schema, name: name.name,
+                                                       searchPath: settings.searchPath, user: role.name) == nil {
+            throw SQLError(SQLError.undefinedTable, "relation \"\(name)\" does not exist")
         }
     }
 

@@ -34,7 +34,7 @@ final class SessionFunctionContext: FunctionContext {
             return cachedLookup
         }
         let fresh = SessionCatalogLookup(EngineCatalogLookup(catalog: current, searchPath: execution.searchPath,
-                                                             user: execution.user))
+                                                             user: execution.user, engine: database.engine))
         cachedLookup = fresh
         return fresh
     }
