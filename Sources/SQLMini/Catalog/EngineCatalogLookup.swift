@@ -7,15 +7,20 @@ final class EngineCatalogLookup: CatalogLookup, @unchecked Sendable {
     let catalog: Catalog
     let searchPath: [String]
     let user: String
+    /// Where the pg_catalog relations live ('pg_catalog.pg_class'::regclass is 1259), when known.
+    let engine: Engine?
 
-    init(catalog: Catalog, searchPath: [String], user: String) {
+    init(catalog: Catalog, searchPath: [String], user: String, engine: Engine? = nil) {
         self.catalog = catalog
         self.searchPath = searchPath
         self.user = user
+        self.engine = engine
     }
 
     func relationName(_ oid: UInt32) -> String? {
-        guard let relation = catalog.relation(oid: oid) else { return nil }
+        guard let relation = catalog.relation(oid: oid) else {
+            return engine?.virtualRelation(oid: oid).map { quoted($0.name) }   // pg_catalog is always visible
+        }
         if catalog.isVisible(relation: oid, searchPath: searchPath, user: user) { return quoted(relation.name) }
         let schema = catalog.namespace(oid: relation.namespace)?.name ?? "?"
         return quoted(schema) + "." + quoted(relation.name)
@@ -25,7 +30,12 @@ final class EngineCatalogLookup: CatalogLookup, @unchecked Sendable {
         let parts = splitQualifiedName(name)
         guard let last = parts.last else { return nil }
         let schema = parts.count >= 2 ? parts[parts.count - 2] : nil
-        return catalog.lookupRelation(schema: schema, name: last, searchPath: searchPath, user: user)?.oid
+        if let relation = catalog.lookupRelation(schema: schema, name: last, searchPath: searchPath, user: user) {
+            return relation.oid
+        }
+        guard let engine else { return nil }
+        if let schema { return engine.virtualRelation(schema: schema, name: last)?.oid }
+        return (engine.virtualRelation(schema: "pg_catalog", name: last) ?? engine.virtualRelation(schema: "information_schema", name: last))?.oid
     }
 
     func typeName(_ oid: UInt32) -> String? { nil }

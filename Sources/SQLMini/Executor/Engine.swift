@@ -66,6 +66,10 @@ public final class Engine: @unchecked Sendable {
         virtualRelations.withLock { $0[schema + "." + name] }
     }
 
+    func virtualRelation(oid: UInt32) -> VirtualRelation? {
+        virtualRelations.withLock { $0.values.first { $0.oid == oid } }
+    }
+
     // MARK: Catalog changes
 
     /// Called after a DDL statement wrote catalog rows: reload the transaction's own catalog and

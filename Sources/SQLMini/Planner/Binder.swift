@@ -17,7 +17,8 @@ final class Binder {
         self.catalog = catalog
         self.context = context
         self.parameterTypes = parameterTypes
-        self.lookup = EngineCatalogLookup(catalog: catalog, searchPath: context.searchPath, user: context.user)
+        self.lookup = EngineCatalogLookup(catalog: catalog, searchPath: context.searchPath, user: context.user,
+                                          engine: context.engine)
     }
 
     /// Where an expression is bound: its names, and whether it is above an aggregation.

@@ -88,6 +88,9 @@ struct CatalogView {
         var increment: Int64
         var maximum: Int64
         var minimum: Int64
+        /// The column that owns it (a serial column), 0 when none.
+        var ownerTable: UInt32 = 0
+        var ownerColumn: Int16 = 0
     }
 
     struct Setting {

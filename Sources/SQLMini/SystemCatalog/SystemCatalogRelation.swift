@@ -89,7 +89,7 @@ final class CatalogViewBuilder: @unchecked Sendable {
         }
         view.sequences = catalog.sequences.map {
             CatalogView.Sequence(oid: $0.oid, type: $0.type, start: $0.start, increment: $0.increment,
-                                 maximum: $0.maxValue, minimum: $0.minValue)
+                                 maximum: $0.maxValue, minimum: $0.minValue, ownerTable: $0.ownerTable, ownerColumn: $0.ownerColumn)
         }
         view.roles = catalog.roles.map {
             CatalogView.Role(oid: $0.oid, name: $0.name, superuser: $0.superuser, inherit: $0.inherit,
@@ -137,7 +137,7 @@ extension SystemTable {
         pgNamespace, pgType, pgCollation, pgTablespace,
         pgAuthid, pgRoles, pgUser, pgAuthMembers, pgDatabase,
         pgInherits, pgPartitionedTable, pgTrigger, pgRewrite, pgPolicy, pgStatisticExt,
-        pgPublication, pgPublicationNamespace, pgPublicationRel, pgDescription, pgExtension, pgForeignTable, pgProc,
+        pgPublication, pgPublicationNamespace, pgPublicationRel, pgDescription, pgExtension, pgForeignTable, pgProc, pgDepend,
         pgSettings, pgStatActivity, pgStatReplication, pgTables, pgIndexes,
     ]
 
