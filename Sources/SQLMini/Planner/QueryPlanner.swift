@@ -187,8 +187,11 @@ extension Binder {
         case .function(let call): return call.name.name
         case .sqlValueFunction(let function): return function.rawValue
         case .cast(let inner, let type):
-            if let name = columnName(inner), !inner.isConstantLiteral { return name }
-            return type.arrayDimensions > 0 ? type.name : type.name
+            // A column or function name inside wins; a literal or another cast gives way to this type's name.
+            var operand = inner
+            while case .cast(let deeper, _) = operand.kind { operand = deeper }
+            if !operand.isConstantLiteral, let name = columnName(operand) { return name }
+            return type.name
         case .collate(let inner, _): return columnName(inner)
         case .caseWhen: return "case"
         case .exists: return "exists"
