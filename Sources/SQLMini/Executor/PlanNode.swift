@@ -27,12 +27,23 @@ protocol PlanNode: AnyObject, Sendable {
     var children: [PlanNode] { get }
 }
 
+/// A node whose expressions may hold subqueries, shown as SubPlans by EXPLAIN.
+protocol ExpressionHolder {
+    var heldExpressions: [BoundExpression] { get }
+}
+
 extension PlanNode {
     /// The plan as indented lines, like EXPLAIN without costs.
     func explain(depth: Int = 0) -> [String] {
         let prefix = depth == 0 ? "" : String(repeating: "  ", count: depth - 1) + "->  "
         var lines = [prefix + explainLine]
         for child in children { lines += child.explain(depth: depth + 1) }
+        if let holder = self as? ExpressionHolder {
+            for plan in holder.heldExpressions.flatMap(\.subqueryPlans) {
+                lines.append(String(repeating: "  ", count: depth + 1) + "SubPlan")
+                lines += plan.explain(depth: depth + 2)
+            }
+        }
         return lines
     }
 

@@ -63,6 +63,39 @@ indirect enum BoundExpression: @unchecked Sendable {
         }
     }
 
+    /// True when the expression's value is fixed for one run of a scan: it reads no column of
+    /// the current row (enclosing rows' columns are fixed while a correlated subquery runs), no
+    /// subquery and no volatile function, so it can be an index scan key.
+    var isConstantPerScan: Bool {
+        switch self {
+        case .constant, .outer, .parameter: return true
+        case .column, .subquery: return false
+        case .call(let name, let args, _, _, _):
+            return !EvaluationContext.volatileFunctions.contains(name) && args.allSatisfy(\.isConstantPerScan)
+        case .and(let items), .or(let items), .coalesce(let items, _), .array(let items, _):
+            return items.allSatisfy(\.isConstantPerScan)
+        case .not(let e), .isNull(let e, _): return e.isConstantPerScan
+        case .caseWhen(let whens, let otherwise, _):
+            return whens.allSatisfy { $0.condition.isConstantPerScan && $0.result.isConstantPerScan }
+                && (otherwise?.isConstantPerScan ?? true)
+        case .inList(let e, let items, _): return e.isConstantPerScan && items.allSatisfy { $0.0.isConstantPerScan }
+        }
+    }
+
+    /// The plans of the subqueries in this expression (for EXPLAIN).
+    var subqueryPlans: [PlanNode] {
+        switch self {
+        case .subquery(let s): return [s.plan] + (s.operand?.subqueryPlans ?? [])
+        case .constant, .column, .outer, .parameter: return []
+        case .call(_, let args, _, _, _): return args.flatMap(\.subqueryPlans)
+        case .and(let items), .or(let items), .coalesce(let items, _), .array(let items, _): return items.flatMap(\.subqueryPlans)
+        case .not(let e), .isNull(let e, _): return e.subqueryPlans
+        case .caseWhen(let whens, let otherwise, _):
+            return whens.flatMap { $0.condition.subqueryPlans + $0.result.subqueryPlans } + (otherwise?.subqueryPlans ?? [])
+        case .inList(let e, let items, _): return e.subqueryPlans + items.flatMap(\.0.subqueryPlans)
+        }
+    }
+
     /// The current-level columns the expression reads (for pushing predicates down to joins' sides).
     func collectColumns(into set: inout Set<Int>) {
         switch self {

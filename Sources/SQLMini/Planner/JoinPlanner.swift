@@ -30,7 +30,7 @@ extension Binder {
         let filter = BoundExpression.conjunction(conjuncts)
         let width = table.columns.count
         if let match = AccessPath.bestIndex(table: table, indexes: catalog.indexes(onTable: table.oid), conjuncts: conjuncts,
-                                            columnOf: { $0 < width ? $0 : nil }, isKey: \.isRowIndependent) {
+                                            columnOf: { $0 < width ? $0 : nil }, isKey: \.isConstantPerScan) {
             return IndexScanNode(table: table, alias: alias, index: match.index, bounds: match.bounds, filter: filter,
                                  withTupleID: withTupleID)
         }

@@ -18,3 +18,7 @@ final class FilterNode: PlanNode, @unchecked Sendable {
         }
     }
 }
+
+extension FilterNode: ExpressionHolder {
+    var heldExpressions: [BoundExpression] { [predicate] }
+}

@@ -112,3 +112,7 @@ final class IndexScanNode: PlanNode, @unchecked Sendable {
         }
     }
 }
+
+extension IndexScanNode: ExpressionHolder {
+    var heldExpressions: [BoundExpression] { filter.map { [$0] } ?? [] }
+}

@@ -23,3 +23,7 @@ final class ProjectNode: PlanNode, @unchecked Sendable {
         }
     }
 }
+
+extension ProjectNode: ExpressionHolder {
+    var heldExpressions: [BoundExpression] { expressions }
+}

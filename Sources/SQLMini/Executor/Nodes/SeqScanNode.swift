@@ -62,3 +62,7 @@ enum TableColumns {
         return TupleID(page: PageNumber(UInt32(truncatingIfNeeded: packed >> 16)), slot: UInt16(truncatingIfNeeded: packed & 0xFFFF))
     }
 }
+
+extension SeqScanNode: ExpressionHolder {
+    var heldExpressions: [BoundExpression] { filter.map { [$0] } ?? [] }
+}
