@@ -115,14 +115,12 @@ public struct ServerSettings: Sendable {
     /// shared_buffers in 8 kB pages.
     public var sharedBufferPages: Int { Int(integer("shared_buffers")) }
     public var fsync: Bool { bool("fsync") }
-    public var fullPageWrites: Bool { bool("full_page_writes") }
     /// wal_compression: "off", "on" or "zstd" (minipg compresses with zstd for both "on" and "zstd").
     public var walCompression: String { string("wal_compression") }
     /// synchronous_commit other than off waits for the local flush.
     public var synchronousCommit: Bool { string("synchronous_commit") != "off" }
     public var checkpointTimeout: Duration { .seconds(integer("checkpoint_timeout")) }
     public var maxWALSizeBytes: Int { Int(integer("max_wal_size")) * 1024 * 1024 }
-    public var minWALSizeBytes: Int { Int(integer("min_wal_size")) * 1024 * 1024 }
     public var walKeepSizeBytes: Int { Int(integer("wal_keep_size")) * 1024 * 1024 }
     public var walSegmentSize: Int { Int(integer("wal_segment_size")) }
     public var maxWALSenders: Int { Int(integer("max_wal_senders")) }
@@ -131,9 +129,6 @@ public struct ServerSettings: Sendable {
     /// password_encryption: "scram-sha-256" or "md5".
     public var passwordEncryption: String { string("password_encryption") }
     public var deadlockTimeout: Duration { .milliseconds(integer("deadlock_timeout")) }
-    public var logConnections: Bool { bool("log_connections") }
-    public var logDisconnections: Bool { bool("log_disconnections") }
-    public var logCheckpoints: Bool { bool("log_checkpoints") }
     public var primaryConnInfo: String { string("primary_conninfo") }
     public var primarySlotName: String { string("primary_slot_name") }
     public var synchronousStandbyNames: String { string("synchronous_standby_names") }

@@ -7,7 +7,7 @@
 // session can send ParameterStatus.
 
 public struct SessionSettings: Sendable {
-    public private(set) var server: ServerSettings
+    public let server: ServerSettings
     /// SET (session level), lower-cased name → value.
     private var sessionValues: [String: SettingValue] = [:]
     /// SET LOCAL, until the transaction ends.
@@ -32,9 +32,6 @@ public struct SessionSettings: Sendable {
     }
     /// What RESET returns to: the server value plus the startup options.
     private var baseline: [String: SettingValue] = [:]
-
-    /// The server's settings were reloaded (SIGHUP): sighup-level values change under the session.
-    public mutating func serverReloaded(_ newServer: ServerSettings) { server = newServer }
 
     // MARK: SET / RESET
 
@@ -168,11 +165,9 @@ public struct SessionSettings: Sendable {
     }
     public var statementTimeout: Duration? { timeout("statement_timeout") }
     public var lockTimeout: Duration? { timeout("lock_timeout") }
-    public var idleInTransactionSessionTimeout: Duration? { timeout("idle_in_transaction_session_timeout") }
     public var deadlockTimeout: Duration { .milliseconds(max(1, integer("deadlock_timeout"))) }
     public var synchronousCommit: Bool { (try? show("synchronous_commit")) != "off" }
     public var applicationName: String { (try? show("application_name")) ?? "" }
-    public var extraFloatDigits: Int { Int(integer("extra_float_digits")) }
     public var defaultTransactionReadOnly: Bool { (try? value("default_transaction_read_only")) == .bool(true) }
     /// search_path as a list of schema names, unquoted; "$user" stays as written.
     public var searchPath: [String] {

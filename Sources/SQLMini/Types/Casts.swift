@@ -12,7 +12,6 @@ public enum CastContext: Int, Sendable, Comparable {
 
 public enum Casts {
     private static let integerOIDs: Set<UInt32> = [21, 23, 20]
-    private static let floatOIDs: Set<UInt32> = [700, 701]
     private static let stringOIDs: Set<UInt32> = [25, 1043, 1042, 19]
     private static let regOIDs: Set<UInt32> = [2205, 2206, 4089, 4096, 24]
     private static let numericRank: [UInt32: Int] = [21: 0, 23: 1, 20: 2, 1700: 3, 700: 4, 701: 5]

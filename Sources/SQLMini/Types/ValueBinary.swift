@@ -115,7 +115,7 @@ extension Value {
     }
 
     /// PostgreSQL's NBASE: numeric digits are base 10000, 4 decimal digits each.
-    static let numericBase: Int128 = 10_000
+    static let numericBase = 10_000
     static let numericPositive: UInt16 = 0x0000, numericNegative: UInt16 = 0x4000, numericNaN: UInt16 = 0xC000
 
     static func numericBinary(_ n: Numeric) -> [UInt8] {
@@ -130,7 +130,7 @@ extension Value {
         var magnitude = UInt256Lite(n.coefficient.magnitude)
         for _ in 0..<padding { magnitude.multiply(by: 10) }
         var digits: [UInt16] = []
-        while !magnitude.isZero { digits.append(UInt16(magnitude.divide(by: 10_000))) }
+        while !magnitude.isZero { digits.append(UInt16(magnitude.divide(by: UInt128(numericBase)))) }
         digits.reverse()
         let fractionDigits = (n.scale + padding) / 4
         var weight = digits.count - fractionDigits - 1
@@ -157,7 +157,7 @@ extension Value {
         var value = Numeric.zero
         for i in 0..<count {
             let digit = Int(try reader.read(UInt16.self, type))
-            guard digit < 10_000 else { throw badBinary(type) }
+            guard digit < numericBase else { throw badBinary(type) }
             let exponent = (weight - i) * 4
             let term: Numeric
             if exponent >= 0 {

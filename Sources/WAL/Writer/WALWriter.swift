@@ -175,8 +175,6 @@ public final class WALWriter: @unchecked Sendable {
     public var flushedLSN: LSN { lock.withLock { flushedPosition } }
     /// Everything before it has been handed to the kernel.
     public var writtenLSN: LSN { lock.withLock { writtenPosition } }
-    /// Start of the last inserted record (the next record's xl_prev).
-    public var lastInsertedRecord: LSN { lock.withLock { lastRecordStart } }
     /// Counters in the manner of pg_stat_wal.
     public var statistics: WALStatistics { lock.withLock { counters } }
 

@@ -63,8 +63,6 @@ struct CancelRequest: Sendable, Equatable {
     var processID: Int32
     var secretKey: Int32
 
-    static let packetLength = 16
-
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeUntypedMessage { body in
             body.writeInteger(StartupPacketCode.cancelRequest)
