@@ -1,5 +1,5 @@
-// SetReturningFunctions: functions used in FROM that return rows — generate_series over
-// integers (pgbench -I G fills its tables with it) and timestamps, and unnest(anyarray). Rows are
+// SetReturningFunctions: functions that return rows, in FROM or in a select list — generate_series over
+// integers (pgbench -I G fills its tables with it), numeric and timestamps, and unnest(anyarray). Rows are
 // produced lazily by an iterator closure so that generate_series(1, 10000000) needs no memory.
 
 public struct ResolvedSetReturningFunction: Sendable {
