@@ -32,6 +32,7 @@ final class PsqlGoldenTests: XCTestCase {
     func testCopyThroughPsqlMatchesPostgreSQL() throws { try assertGolden("copy") }
     func testExpandedDisplayMatchesPostgreSQL() throws { try assertGolden("expanded") }
     func testServerFunctionsMatchPostgreSQL() throws { try assertGolden("system") }
+    func testMetaCommandsWithPatternsMatchPostgreSQL() throws { try assertGolden("meta") }
 
     func testWrongPasswordIsRefused() throws {
         let instance = try MiniPGInstance()
