@@ -125,4 +125,22 @@ import Testing
         session.sync()
         #expect(session.transactionStatus == .idle)
     }
+
+    @Test func describeNamesTheSourceColumns() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("CREATE TABLE t (id int, filler char(84))")
+        let oid = try session.rows("SELECT oid FROM pg_class WHERE relname = 't'").first?.first ?? nil
+        try session.parse(statement: "d", query: "SELECT filler, id, id + 1 FROM t", parameterTypes: [])
+        let columns = try #require(try session.describeStatement("d").columns)
+        #expect(columns.map(\.name) == ["filler", "id", "?column?"])
+        #expect(columns.map { String($0.tableOID) } == [oid, oid, "0"])
+        #expect(columns.map(\.columnNumber) == [2, 1, 0])
+        #expect(columns.map(\.typeOID) == [1042, 23, 23])
+        #expect(columns.map(\.typeSize) == [-1, 4, 4])
+        #expect(columns.map(\.typeModifier) == [88, -1, -1])
+        #expect(columns.map(\.format) == [0, 0, 0])
+        session.sync()
+    }
 }
+
