@@ -49,12 +49,7 @@ extension ParserState {
         } while acceptSymbol(",")
         var statement = UpdateStatement(table: table, alias: alias?.name, assignments: assignments, whereClause: nil)
         if acceptKeyword("from") { statement.from = try parseFromList() }
-        if acceptKeyword("where") {
-            if isKeyword("current") && peek().isKeyword("of") {
-                throw error(SQLError.featureNotSupported, "WHERE CURRENT OF is not supported")
-            }
-            statement.whereClause = try parseExpression()
-        }
+        statement.whereClause = try parseSearchCondition()
         if acceptKeyword("returning") { statement.returning = try parseSelectList() }
         return statement
     }
@@ -67,13 +62,17 @@ extension ParserState {
         let alias = try parseAlias()
         var statement = DeleteStatement(table: table, alias: alias?.name, whereClause: nil)
         if acceptKeyword("using") { statement.using = try parseFromList() }
-        if acceptKeyword("where") {
-            if isKeyword("current") && peek().isKeyword("of") {
-                throw error(SQLError.featureNotSupported, "WHERE CURRENT OF is not supported")
-            }
-            statement.whereClause = try parseExpression()
-        }
+        statement.whereClause = try parseSearchCondition()
         if acceptKeyword("returning") { statement.returning = try parseSelectList() }
         return statement
+    }
+
+    /// UPDATE's and DELETE's `[WHERE condition]`; positioned updates (WHERE CURRENT OF) are not supported.
+    private mutating func parseSearchCondition() throws(SQLError) -> Expression? {
+        guard acceptKeyword("where") else { return nil }
+        if isKeyword("current") && peek().isKeyword("of") {
+            throw error(SQLError.featureNotSupported, "WHERE CURRENT OF is not supported")
+        }
+        return try parseExpression()
     }
 }
