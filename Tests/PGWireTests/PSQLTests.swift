@@ -55,31 +55,29 @@ struct PSQLTests {
 
     @Test func md5() throws {
         let stored = MD5Password.makeStoredHash(password: "secret", user: "alice")
-        try Self.withServer(.md5(storedHash: stored)) { port, _ in
-            let good = try Self.psql(port: port, password: "secret", ["-c", "select 1"])
-            #expect(good.status == 0, "\(good.errors)")
-            #expect(good.output == "1\n")
-            let bad = try Self.psql(port: port, password: "wrong", ["-c", "select 1"])
-            #expect(bad.status == 2)
-            #expect(bad.errors.contains("password authentication failed for user \"alice\""), "\(bad.errors)")
-        }
+        try Self.expectPasswordChecked(.md5(storedHash: stored))
     }
 
     @Test func scramSHA256() throws {
         let verifier = SCRAM.makeVerifier(password: "secret")
-        try Self.withServer(.scramSHA256(verifier: verifier)) { port, _ in
-            let good = try Self.psql(port: port, password: "secret", ["-c", "select 1"])
-            #expect(good.status == 0, "\(good.errors)")
-            #expect(good.output == "1\n")
-            let bad = try Self.psql(port: port, password: "wrong", ["-c", "select 1"])
-            #expect(bad.status == 2)
-            #expect(bad.errors.contains("password authentication failed for user \"alice\""), "\(bad.errors)")
-        }
+        try Self.expectPasswordChecked(.scramSHA256(verifier: verifier))
         // An unknown role (no verifier) runs the exchange and fails the same way.
         try Self.withServer(.scramSHA256(verifier: nil)) { port, _ in
             let result = try Self.psql(port: port, password: "secret", ["-c", "select 1"])
             #expect(result.status == 2)
             #expect(result.errors.contains("password authentication failed for user \"alice\""), "\(result.errors)")
+        }
+    }
+
+    /// psql gets in with the password "secret" and is refused with any other.
+    static func expectPasswordChecked(_ method: AuthenticationMethod) throws {
+        try withServer(method) { port, _ in
+            let good = try psql(port: port, password: "secret", ["-c", "select 1"])
+            #expect(good.status == 0, "\(good.errors)")
+            #expect(good.output == "1\n")
+            let bad = try psql(port: port, password: "wrong", ["-c", "select 1"])
+            #expect(bad.status == 2)
+            #expect(bad.errors.contains("password authentication failed for user \"alice\""), "\(bad.errors)")
         }
     }
 
