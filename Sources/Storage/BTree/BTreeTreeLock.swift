@@ -8,11 +8,10 @@
 // BTreeTreeLocks hands out one lock per (relation files directory, relation), so every BTreeIndex
 // object of an index — even from two engine objects opened on the same data directory — shares
 // it. The table only grows, by one small lock per index ever opened in the process.
-import Synchronization
 
 enum BTreeTreeLocks {
     private struct Key: Hashable { var directory: String; var relation: RelationID }
-    private static let table = Mutex<[Key: ContentLock]>([:])
+    private static let table = PThreadMutex<[Key: ContentLock]>([:])
 
     static func lock(directory: String, relation: RelationID) -> ContentLock {
         table.withLock { locks in

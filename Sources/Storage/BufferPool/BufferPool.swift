@@ -14,7 +14,6 @@
 //  - The pool never grows: eviction under pressure writes dirty victims out (after the WAL flush).
 //  - Lock order: the pool mutex is never held while waiting for a content lock (only try-locks),
 //    and never across I/O.
-import Synchronization
 import WAL
 
 final class BufferPool: @unchecked Sendable {
@@ -41,9 +40,9 @@ final class BufferPool: @unchecked Sendable {
     let files: RelationFiles
     private let memory: UnsafeMutableRawBufferPointer
     private let locks: [ContentLock]
-    private let state: Mutex<State>
+    private let state: PThreadMutex<State>
     /// Set once the WAL writer exists (not during redo: replayed records are already in pg_wal).
-    private let walWriter = Mutex<(any WALFlushing)?>(nil)
+    private let walWriter = PThreadMutex<(any WALFlushing)?>(nil)
 
     /// PostgreSQL's minimum shared_buffers (128kB).
     static let minimumFrames = 16
@@ -55,7 +54,7 @@ final class BufferPool: @unchecked Sendable {
         memory = .allocate(byteCount: frames * pageSize, alignment: 4096)
         memory.initializeMemory(as: UInt8.self, repeating: 0)
         locks = (0..<frames).map { _ in ContentLock() }
-        state = Mutex(State(descriptors: Array(repeating: Descriptor(), count: frames)))
+        state = PThreadMutex(State(descriptors: Array(repeating: Descriptor(), count: frames)))
     }
 
     deinit { memory.deallocate() }

@@ -15,7 +15,6 @@
 import Glibc
 #endif
 import Logging
-import Synchronization
 import WAL
 
 public final class StorageEngine: @unchecked Sendable {
@@ -34,12 +33,12 @@ public final class StorageEngine: @unchecked Sendable {
     public let wal: WALWriter
 
     struct OIDCounter { var next: UInt32; var loggedLimit: UInt32 }
-    let oids: Mutex<OIDCounter>
-    let controlData: Mutex<ControlFileData>
+    let oids: PThreadMutex<OIDCounter>
+    let controlData: PThreadMutex<ControlFileData>
     /// Serialises checkpoints (a manual one may meet a timed one).
     let checkpointMonitor = Monitor()
-    let heaps = Mutex<[RelationID: HeapRelation]>([:])
-    let checkpointer = Mutex<Checkpointer?>(nil)
+    let heaps = PThreadMutex<[RelationID: HeapRelation]>([:])
+    let checkpointer = PThreadMutex<Checkpointer?>(nil)
 
     static func walDirectory(_ data: String) -> String { data + "/pg_wal" }
     static func relationDirectory(_ data: String) -> String { data + "/base/" + String(databaseOID) }
@@ -110,8 +109,8 @@ public final class StorageEngine: @unchecked Sendable {
         wal = try WALWriter(directory: Self.walDirectory(dataDirectory), timeline: control.timeline,
                             end: outcome.endOfWAL, previousRecord: outcome.lastRecordStart,
                             configuration: configuration.wal, logger: logger)
-        oids = Mutex(OIDCounter(next: max(redo.nextOID, Self.firstNormalOID), loggedLimit: max(redo.nextOID, Self.firstNormalOID)))
-        controlData = Mutex(control)
+        oids = PThreadMutex(OIDCounter(next: max(redo.nextOID, Self.firstNormalOID), loggedLimit: max(redo.nextOID, Self.firstNormalOID)))
+        controlData = PThreadMutex(control)
 
         bufferPool.attach(wal: wal)
         pageLog.attach(wal: wal)

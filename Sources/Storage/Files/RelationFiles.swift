@@ -8,13 +8,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 final class RelationFiles: @unchecked Sendable {
     let directory: String          // base/<databaseOID>
 
     private struct OpenFile { var descriptor: Int32; var pageCount: Int }
-    private let files = Mutex<[RelationID: OpenFile]>([:])
+    private let files = PThreadMutex<[RelationID: OpenFile]>([:])
 
     init(directory: String) { self.directory = directory }
 

@@ -8,7 +8,6 @@
 // page; then both are locked in page-number order, so two updaters cannot deadlock.
 // Scans copy each page's visible tuples and release the page before calling back, so the callback
 // may change the same table.
-import Synchronization
 import WAL
 
 public final class HeapRelation: @unchecked Sendable {
@@ -17,7 +16,7 @@ public final class HeapRelation: @unchecked Sendable {
     private let log: PageChangeLogger
     private let clog: CommitLog
     /// The page that last had room (PostgreSQL's free space map, reduced to one page per relation).
-    private let insertHint = Mutex<PageNumber?>(nil)
+    private let insertHint = PThreadMutex<PageNumber?>(nil)
 
     init(id: RelationID, pool: BufferPool, log: PageChangeLogger, clog: CommitLog) {
         self.id = id

@@ -16,17 +16,16 @@
 // (PostgreSQL's XLogInsert does the same check), so every page changed after a redo point has an
 // image after it — what makes torn pages harmless.
 import Glibc
-import Synchronization
 import WAL
 
 final class PageChangeLogger: @unchecked Sendable {
     let compression: WALCompression
     private struct State { var redoPoint: LSN; var wal: (any WALAppending)? }
-    private let state: Mutex<State>
+    private let state: PThreadMutex<State>
 
     init(compression: WALCompression, redoPoint: LSN) {
         self.compression = compression
-        state = Mutex(State(redoPoint: redoPoint, wal: nil))
+        state = PThreadMutex(State(redoPoint: redoPoint, wal: nil))
     }
 
     func attach(wal: any WALAppending) { state.withLock { $0.wal = wal } }

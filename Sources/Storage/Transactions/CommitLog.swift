@@ -15,7 +15,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 import WAL
 
 public enum TransactionStatus: Sendable { case inProgress, committed, aborted }
@@ -28,7 +27,7 @@ final class CommitLog: @unchecked Sendable {
 
     let directory: String
     private struct State { var bits: [UInt8] = []; var dirtyPages: Set<Int> = [] }
-    private let state = Mutex(State())
+    private let state = PThreadMutex(State())
 
     init(directory: String) { self.directory = directory }
 
