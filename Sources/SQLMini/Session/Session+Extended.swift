@@ -49,6 +49,10 @@ extension Session {
             failStatement()
             throw Self.noSuchStatement(name)
         }
+        // As PostgreSQL: describing a statement's result needs a live transaction.
+        if block.state == .failed && prepared.resultColumns != nil {
+            throw TransactionBlock.abortedBlockError
+        }
         return (prepared.parameterTypes.map(\.oid), prepared.resultColumns.map { describe($0, formats: []) })
     }
 
