@@ -20,8 +20,8 @@ enum StringFunctions {
         .fn("char_length", [.text], .int4) { args, _ in .int4(Int32(args[0].stringValue?.unicodeScalars.count ?? 0)) },
         .fn("character_length", [.text], .int4) { args, _ in .int4(Int32(args[0].stringValue?.unicodeScalars.count ?? 0)) },
         .fn("octet_length", [.text], .int4) { args, _ in .int4(Int32(args[0].stringValue?.utf8.count ?? 0)) },
-        .fn("lower", [.text], .text) { args, _ in .text(args[0].stringValue?.lowercased() ?? "") },
-        .fn("upper", [.text], .text) { args, _ in .text(args[0].stringValue?.uppercased() ?? "") },
+        .fn("lower", [.text], .text) { args, _ in .text(mapCase(args[0].stringValue ?? "", upper: false)) },
+        .fn("upper", [.text], .text) { args, _ in .text(mapCase(args[0].stringValue ?? "", upper: true)) },
         .fn("initcap", [.text], .text) { args, _ in .text(initcap(args[0].stringValue ?? "")) },
         .fn("substr", [.text, .int4], .text) { args, _ in try substring(args[0], Int(args[1].int32Value ?? 1), nil) },
         .fn("substr", [.text, .int4, .int4], .text) { args, _ in try substring(args[0], Int(args[1].int32Value ?? 1), Int(args[2].int32Value ?? 0)) },
@@ -150,6 +150,17 @@ enum StringFunctions {
             startOfWord = !alphanumeric
         }
         return out
+    }
+
+    /// upper/lower character by character, as PostgreSQL's libc towupper/towlower do: a character
+    /// whose full mapping is several characters (ß → SS) stays as it is.
+    static func mapCase(_ text: String, upper: Bool) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let mapped = (upper ? scalar.properties.uppercaseMapping : scalar.properties.lowercaseMapping).unicodeScalars
+            if mapped.count == 1, let single = mapped.first { out.append(single) } else { out.append(scalar) }
+        }
+        return String(out)
     }
 
     /// quote_ident: double quotes unless the name is a plain lower-case identifier.
