@@ -100,6 +100,11 @@ struct TypesEncodingTests {
         // A row written before ALTER TABLE ADD COLUMN reads the new column as NULL.
         #expect(try RowCodec.decode(try RowCodec.encode([.int4(1)], types: [.int4]), types: [.int4, .text]) == [.int4(1), .null])
         #expect(throws: SQLError.self) { try RowCodec.decode(Array(bytes.prefix(bytes.count - 1)), types: types) }
+        let wide = [Value](repeating: .int4(0), count: RowCodec.maximumColumns + 1)
+        #expect(throws: SQLError(SQLError.tooManyColumns, "tables can have at most 1600 columns")) {
+            try RowCodec.encode(wide, types: [SQLType](repeating: .int4, count: wide.count))
+        }
+        #expect(throws: SQLError.self) { try RowCodec.encode([.int4(1)], types: []) }
         #expect(throws: SQLError.self) { try RowCodec.encode([.text("x")], types: [.int4]) }
     }
 

@@ -25,7 +25,9 @@ public enum KeyEncoding {
     static let exponentBias = 0x8000
 
     public static func encode(_ values: [Value], types: [SQLType]) throws -> [UInt8] {
-        precondition(values.count <= types.count, "one type per key column")
+        guard values.count <= types.count else {
+            throw SQLError(SQLError.internalError, "key of \(values.count) values for \(types.count) column types")
+        }
         var key: [UInt8] = []
         key.reserveCapacity(values.count * 9)
         for (value, type) in zip(values, types) { try append(value, type: type, to: &key) }

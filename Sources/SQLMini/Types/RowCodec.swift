@@ -17,6 +17,9 @@
 // the missing columns as NULL.
 
 public enum RowCodec {
+    /// PostgreSQL's MaxHeapAttributeNumber: natts must fit the u16 count, and a wider row is refused.
+    public static let maximumColumns = 1600
+
     /// How a type's values are laid out (several types share one layout).
     enum Layout {
         case bool, int2, int4, int8, float4, float8, numeric, bytes, date, timestamp, timestamptz, interval, oid, lsn, array(SQLType)
@@ -51,7 +54,12 @@ public enum RowCodec {
     }
 
     public static func encode(_ values: [Value], types: [SQLType]) throws -> [UInt8] {
-        precondition(values.count == types.count, "one type per value")
+        guard values.count == types.count else {
+            throw SQLError(SQLError.internalError, "row of \(values.count) values for \(types.count) column types")
+        }
+        guard values.count <= maximumColumns else {
+            throw SQLError(SQLError.tooManyColumns, "tables can have at most \(maximumColumns) columns")
+        }
         var out: [UInt8] = []
         out.reserveCapacity(2 + (values.count + 7) / 8 + values.count * 8)
         out.appendLittleEndian(UInt16(values.count))

@@ -121,6 +121,7 @@ extension SQLError {
     public static let outOfMemory = "53200"
     // Class 54 — program limit exceeded
     public static let programLimitExceeded = "54000"
+    public static let tooManyColumns = "54011"
     // Class 55 — object not in prerequisite state
     public static let objectNotInPrerequisiteState = "55000"
     public static let objectInUse = "55006"
