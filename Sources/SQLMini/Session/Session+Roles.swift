@@ -12,6 +12,10 @@ extension Session {
             throw SQLError(SQLError.insufficientPrivilege, "permission denied to create role")
         }
         let name = statement.name.name
+        if name.hasPrefix("pg_") {
+            throw SQLError(SQLError.reservedName, "role name \"\(name)\" is reserved",
+                           detail: "Role names starting with \"pg_\" are reserved.")
+        }
         let catalog = database.engine.catalog(for: context)
         if catalog.role(named: name) != nil {
             throw SQLError(SQLError.duplicateObject, "role \"\(name)\" already exists")

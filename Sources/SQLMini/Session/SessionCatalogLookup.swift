@@ -10,8 +10,13 @@ final class SessionCatalogLookup: CatalogLookup {
         self.engineLookup = engineLookup
     }
 
-    /// Predefined roles by oid (pg_authid.dat).
-    static let predefinedRoles: [UInt32: String] = [CatalogConstants.databaseOwnerRole: "pg_database_owner"]
+    /// Predefined roles by oid (PostgreSQL 15's pg_authid.dat): none can log in; \du hides them.
+    static let predefinedRoles: [UInt32: String] = [
+        3373: "pg_monitor", 3374: "pg_read_all_settings", 3375: "pg_read_all_stats", 3377: "pg_stat_scan_tables",
+        4200: "pg_signal_backend", 4544: "pg_checkpoint", 4569: "pg_read_server_files", 4570: "pg_write_server_files",
+        4571: "pg_execute_server_program", CatalogConstants.databaseOwnerRole: "pg_database_owner",
+        6181: "pg_read_all_data", 6182: "pg_write_all_data",
+    ]
 
     func roleName(_ oid: UInt32) -> String? {
         engineLookup.roleName(oid) ?? Self.predefinedRoles[oid]

@@ -97,9 +97,10 @@ final class CatalogViewBuilder: @unchecked Sendable {
                              replication: $0.replication, bypassRowLevelSecurity: $0.bypassRowLevelSecurity,
                              connectionLimit: $0.connectionLimit, passwordVerifier: $0.password)
         }
-        if !view.roles.contains(where: { $0.oid == CatalogConstants.databaseOwnerRole }) {
+        for (oid, name) in SessionCatalogLookup.predefinedRoles.sorted(by: { $0.key < $1.key })
+        where !view.roles.contains(where: { $0.oid == oid }) {
             view.roles.append(CatalogView.Role(
-                oid: CatalogConstants.databaseOwnerRole, name: "pg_database_owner", superuser: false, inherit: true,
+                oid: oid, name: name, superuser: false, inherit: true,
                 createRole: false, createDatabase: false, canLogin: false, replication: false,
                 bypassRowLevelSecurity: false, connectionLimit: -1, passwordVerifier: nil))
         }

@@ -102,6 +102,7 @@ extension SQLError {
     public static let duplicateColumn = "42701"
     public static let duplicateDatabase = "42P04"
     public static let duplicateObject = "42710"
+    public static let reservedName = "42939"
     public static let duplicateTable = "42P07"
     public static let duplicateSchema = "42P06"
     public static let ambiguousColumn = "42702"
