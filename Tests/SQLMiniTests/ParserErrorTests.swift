@@ -30,6 +30,8 @@ struct ParserErrorTests {
         ("copy t from stdin (bogus)", #"option "bogus" not recognized"#, 20),
         ("copy t from stdin (format xml)", #"COPY format "xml" not recognized"#, 27),
         ("select $0", "there is no parameter $0", 8),
+        ("select $65536", "there is no parameter $65536", 8),
+        ("select $99999999999999999999", "there is no parameter $99999999999999999999", 8),
         ("SELECT select", #"syntax error at or near "select""#, 8),
         ("select from from t", #"syntax error at or near "from""#, 13),
     ]

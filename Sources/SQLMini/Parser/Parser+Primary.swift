@@ -34,7 +34,7 @@ extension ParserState {
             return Expression(.literal(.string(token.value)), position: token.position)
         case .parameter:
             advance()
-            guard let number = Int(token.value), number >= 1 else {
+            guard let number = Int(token.value), number >= 1, number <= ParserState.maximumParameterNumber else {
                 throw error(SQLError.undefinedParameter, "there is no parameter $\(token.value)", at: token)
             }
             highestParameter = max(highestParameter, number)

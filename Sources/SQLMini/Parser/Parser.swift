@@ -32,6 +32,9 @@ struct ParserState {
     var index = 0
     /// The highest $n seen in the statement being parsed.
     var highestParameter = 0
+    /// The highest $n accepted: a Bind message counts its parameters in 16 bits, and the session
+    /// allocates one slot per parameter up to the highest one.
+    static let maximumParameterNumber = 65_535
     /// How deeply the parser has recursed into nested expressions, subqueries and joins.
     var nestingDepth = 0
 
