@@ -33,6 +33,7 @@ final class PsqlGoldenTests: XCTestCase {
     func testExpandedDisplayMatchesPostgreSQL() throws { try assertGolden("expanded") }
     func testServerFunctionsMatchPostgreSQL() throws { try assertGolden("system") }
     func testMetaCommandsWithPatternsMatchPostgreSQL() throws { try assertGolden("meta") }
+    func testRolesMatchPostgreSQL() throws { try assertGolden("roles") }
 
     func testWrongPasswordIsRefused() throws {
         let instance = try MiniPGInstance()
