@@ -66,7 +66,7 @@ public enum FunctionRegistry {
         let groups: [[FunctionDefinition]] = [
             SystemFunctions.definitions, CatalogFunctions.definitions, StringFunctions.definitions,
             MathFunctions.definitions, ArrayFunctions.definitions, WALFunctions.definitions, DateTimeFunctions.definitions,
-            FormatFunction.definitions,
+            FormatFunction.definitions, RegexFunctions.definitions,
         ]
         for definition in groups.joined() { table[definition.name, default: []].append(definition) }
         return table
