@@ -13,3 +13,7 @@ select 'x'::char(3) || '|', length('x  '::char(3)), 'abc'::varchar(2), 'ab'::cha
 select string_agg(x, ', ') from (values ('a'), ('b'), ('c')) v(x);
 select lower(null), length(null), coalesce(upper(null), 'none');
 select 'abcd'::varchar(3);
+select substring('hello' from 'l+'), substring('foobar' from 'o(b.)'), substring('abc' from 'z'), substring('hello' from 2), substring('hello' from 2 for 2);
+select regexp_replace('abcabc', 'b', 'X'), regexp_replace('abcabc', 'b', 'X', 'g'), regexp_replace('Hello', 'h(.)', '<\1&>', 'i'), regexp_replace('a.b', '\.', '$');
+select regexp_replace('Hello', 'h(.)', '<\1&\&>', 'i'), regexp_replace('abc', 'b', '\\');
+select upper('ß'), lower('ÀÉ'), upper('ǆ'), initcap('élan vital'), upper('straße');
