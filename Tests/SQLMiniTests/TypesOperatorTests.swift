@@ -74,7 +74,6 @@ struct TypesOperatorTests {
         #expect(Operators.and(f, n) == f && Operators.and(t, n) == n && Operators.and(t, t) == t)
         #expect(Operators.or(t, n) == t && Operators.or(f, n) == n && Operators.or(f, f) == f)
         #expect(Operators.not(n) == n && Operators.not(t) == f)
-        #expect(Value.notDistinct(n, n) && !Value.notDistinct(n, t))
     }
 
     @Test func anyAndAll() throws {

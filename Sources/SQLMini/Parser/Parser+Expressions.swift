@@ -27,8 +27,6 @@ enum Precedence {
 }
 
 extension ParserState {
-    static let comparisonOperators: Set<String> = ["=", "<>", "<", ">", "<=", ">="]
-
     mutating func parseExpression() throws(SQLError) -> Expression {
         try parseExpression(minimumPrecedence: Precedence.or)
     }

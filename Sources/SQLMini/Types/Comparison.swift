@@ -47,12 +47,6 @@ extension Value {
         return compare(a, b, ignoringTrailingSpaces: ignoringTrailingSpaces) == 0
     }
 
-    /// IS NOT DISTINCT FROM: NULL equals NULL.
-    public static func notDistinct(_ a: Value, _ b: Value) -> Bool {
-        if a.isNull || b.isNull { return a.isNull && b.isNull }
-        return compare(a, b) == 0
-    }
-
     private static func order<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x > y ? 1 : 0) }
 
     static func compareBytes<A: Sequence, B: Sequence>(_ x: A, _ y: B) -> Int where A.Element == UInt8, B.Element == UInt8 {
