@@ -308,8 +308,8 @@ final class ConcurrencyTests: XCTestCase {
         try await Clients.close(a, b)
     }
 
-    func testSelectForUpdateBlocksAConcurrentUpdateUntilCommit() async throws {
-        let server = try Clients.startServer("create table t (id int primary key, v int)", "insert into t values (1, 1)")
+    func testSelectForUpdateBlocksAConcurrentUpdateUntilCommitNowaitFailsSkipLockedSkips() async throws {
+        let server = try Clients.startServer("create table t (id int primary key, v int)", "insert into t values (1, 1), (2, 2)")
         defer { server.cleanUp() }
         let a = try await Clients.connect(server)
         let b = try await Clients.connect(server)
@@ -320,6 +320,10 @@ final class ConcurrencyTests: XCTestCase {
         let second = Started { try await Clients.run(b, "update t set v = v + 1 where id = 1") }
         await second.assertWaiting()
         try await Clients.expect(c, "select v from t where id = 1", 1)    // plain reads are not blocked
+        Clients.assertError(await Clients.result { try await Clients.run(c, "select v from t where id = 1 for update nowait") },
+                            "55P03", "could not obtain lock on row in relation \"t\"")
+        let unlocked = try await Clients.run(c, "select id from t order by id for update skip locked")
+        XCTAssertEqual(try unlocked.rows.map { try $0.decode(Int.self) }, [2])
         try await Clients.run(a, "update t set v = 10 where id = 1")
         try await Clients.run(a, "commit")
         Clients.expectRows(await second.result, 1)

@@ -27,8 +27,10 @@ struct RowModification {
 
     /// Runs `operation` on the row at `tid` (whose current contents are `row`), following
     /// concurrent updates. Returns the version it was applied to and the result's new tuple, or
-    /// nil when the row is gone or no longer matches `recheck`.
-    func apply(tid startTID: TupleID, row startRow: Row, recheck: (Row) throws -> Bool,
+    /// nil when the row is gone or no longer matches `recheck`. A row another transaction is
+    /// changing is waited for, or (FOR UPDATE NOWAIT) an error 55P03, or (SKIP LOCKED) skipped.
+    func apply(tid startTID: TupleID, row startRow: Row, waitPolicy: RowLockingClause.WaitPolicy = .wait,
+               recheck: (Row) throws -> Bool,
                _ operation: (TupleID, Row) throws -> HeapModifyResult) throws -> (tid: TupleID, row: Row, newVersion: TupleID?)? {
         var tid = startTID
         var row = startRow
@@ -50,7 +52,12 @@ struct RowModification {
                 tid = newer
                 row = newRow
             case .beingModified(let other):
-                try wait(for: other)
+                switch waitPolicy {
+                case .wait: try wait(for: other)
+                case .skipLocked: return nil
+                case .noWait:
+                    throw SQLError(SQLError.lockNotAvailable, "could not obtain lock on row in relation \"\(table.name)\"")
+                }
             }
         }
     }

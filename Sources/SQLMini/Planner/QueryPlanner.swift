@@ -37,12 +37,12 @@ extension Binder {
             try bindCondition($0, Place(scope: scope, clause: "WHERE"), clause: "WHERE")
         }
         var plan: PlanNode
-        if let tree, query.locking != nil {
+        if let tree, let locking = query.locking {
             guard case .table(let table, _, _) = tree else {
                 throw SQLError(SQLError.featureNotSupported, "FOR UPDATE is only supported on a single table", position: query.position)
             }
             let scan = try planTree(tree, wherePredicate?.conjuncts ?? [], tupleIDLeafStart: 0)
-            plan = LockRowsNode(child: scan, table: table, recheck: wherePredicate)
+            plan = LockRowsNode(child: scan, table: table, recheck: wherePredicate, waitPolicy: locking.waitPolicy)
         } else if let tree {
             plan = try planTree(tree, wherePredicate?.conjuncts ?? [], )
         } else {
