@@ -81,7 +81,7 @@ final class Checkpointer: @unchecked Sendable {
     static let pollInterval: Duration = .milliseconds(200)
 
     private weak var engine: StorageEngine?
-    private let monitor = Monitor()
+    private let monitor = ConditionLock()
     private var stopping = false
     private var stopped = false
 

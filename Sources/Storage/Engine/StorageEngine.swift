@@ -36,7 +36,7 @@ public final class StorageEngine: @unchecked Sendable {
     let oids: PThreadMutex<OIDCounter>
     let controlData: PThreadMutex<ControlFileData>
     /// Serialises checkpoints (a manual one may meet a timed one).
-    let checkpointMonitor = Monitor()
+    let checkpointMonitor = ConditionLock()
     let heaps = PThreadMutex<[RelationID: HeapRelation]>([:])
     let checkpointer = PThreadMutex<Checkpointer?>(nil)
 

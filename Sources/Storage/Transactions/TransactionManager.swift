@@ -29,7 +29,7 @@ public final class TransactionManager: @unchecked Sendable {
     private let logger: Logger
     /// Writer-preferring, so that a steady stream of commits cannot starve a checkpoint.
     let checkpointInterlock = ContentLock(preferWriters: true)
-    private let monitor = Monitor()
+    private let monitor = ConditionLock()
     private var wal: (any WALAppending)?
     private var synchronousCommit: Bool
     /// Drops a relation's buffers and file (set by the engine).
@@ -164,7 +164,7 @@ public final class TransactionManager: @unchecked Sendable {
     /// `isCancelled`; throws StorageError.lockTimeout / .cancelled / .deadlock.
     public func wait(for xid: TransactionID, by waiter: TransactionID, timeout: Duration?,
                      isCancelled: () -> Bool) throws {
-        let deadline = timeout.map { monotonicNow() + $0 }
+        let deadline = timeout.map { ContinuousClock.now + $0 }
         try monitor.withLock {
             guard running.contains(xid), xid != waiter else { return }
             // Would waiting close a cycle? Follow the chain of waits starting at `xid`.
@@ -187,7 +187,7 @@ public final class TransactionManager: @unchecked Sendable {
                 if isCancelled() { throw StorageError(.cancelled, "canceling statement due to user request") }
                 var slice = Self.cancelPollInterval
                 if let deadline {
-                    let left = deadline - monotonicNow()
+                    let left = deadline - ContinuousClock.now
                     if left <= .zero { throw StorageError(.lockTimeout, "canceling statement due to lock timeout") }
                     slice = min(slice, left)
                 }

@@ -5,6 +5,7 @@
 // the commit path must not hop through actors, so this wraps pthreads. Timed waits use
 // CLOCK_MONOTONIC so that a wall-clock jump neither shortens nor stretches them.
 // The pthread objects live in heap memory of their own: they must never move.
+// Public because Storage sleeps on the same kind of lock (a transaction's end, the checkpointer).
 
 #if canImport(Glibc)
 import Glibc
@@ -12,11 +13,11 @@ import Glibc
 import Darwin
 #endif
 
-final class ConditionLock: @unchecked Sendable {
+public final class ConditionLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
-    init() {
+    public init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -38,15 +39,15 @@ final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func lock() {
+    public func lock() {
         pthread_mutex_lock(mutex)
     }
 
-    func unlock() {
+    public func unlock() {
         pthread_mutex_unlock(mutex)
     }
 
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock()
         defer { unlock() }
         return try body()
@@ -54,22 +55,27 @@ final class ConditionLock: @unchecked Sendable {
 
     /// Sleeps until broadcast (or a spurious wake-up: callers re-check their condition in a loop).
     /// The lock must be held; it is held again on return.
-    func wait() {
+    public func wait() {
         pthread_cond_wait(condition, mutex)
     }
 
     /// Like wait(), but gives up at `deadline`. Returns false if the deadline has passed.
-    func wait(until deadline: Deadline) -> Bool {
+    public func wait(until deadline: Deadline) -> Bool {
         var time = deadline.time
         return pthread_cond_timedwait(condition, mutex, &time) != ETIMEDOUT
     }
 
-    func broadcast() {
+    /// Like wait(), but for at most `timeout` (spurious wake-ups possible; re-check in a loop).
+    public func wait(timeout: Duration) {
+        _ = wait(until: .after(timeout))
+    }
+
+    public func broadcast() {
         pthread_cond_broadcast(condition)
     }
 
     /// A point in CLOCK_MONOTONIC time.
-    struct Deadline {
+    public struct Deadline {
         var time: timespec
 
         private static let nanosecondsPerSecond = 1_000_000_000
@@ -78,7 +84,7 @@ final class ConditionLock: @unchecked Sendable {
         private static let longestWaitSeconds: Int64 = 1_000_000_000
 
         /// Now plus `duration` (negative durations count as zero).
-        static func after(_ duration: Duration) -> Deadline {
+        public static func after(_ duration: Duration) -> Deadline {
             var now = timespec()
             clock_gettime(CLOCK_MONOTONIC, &now)
             let (seconds, attoseconds) = duration.components
