@@ -249,30 +249,45 @@ final class ConcurrencyTests: XCTestCase {
         let a = try await Clients.connect(server)
         let b = try await Clients.connect(server)
 
+        // Row locks taken in opposite orders.
+        var winner = try await deadlock(a, "update t set v = 10 where id = 1", "update t set v = 10 where id = 2",
+                                        b, "update t set v = 20 where id = 2", "update t set v = 20 where id = 1")
+        try await Clients.expect(a, "select v * 100 + (select v from t where id = 2) from t where id = 1", winner === a ? 1010 : 2020)
+
+        // Unique keys inserted in opposite orders: each waits for the other's inserter.
+        winner = try await deadlock(a, "insert into t values (3, 10)", "insert into t values (4, 10)",
+                                    b, "insert into t values (4, 20)", "insert into t values (3, 20)")
+        try await Clients.expect(a, "select sum(v) from t where id in (3, 4)", winner === a ? 20 : 40)
+        try await Clients.close(a, b)
+    }
+
+    /// `a` and `b` each run their first statement in a transaction, then the second, which waits
+    /// for the other: one of the two is chosen as the victim (40P01, its transaction aborted at
+    /// once) and the other's statement then completes. Commits the winner; returns it.
+    private func deadlock(_ a: PostgresConnection, _ firstOfA: String, _ secondOfA: String,
+                          _ b: PostgresConnection, _ firstOfB: String, _ secondOfB: String) async throws -> PostgresConnection {
         try await Clients.run(a, "begin")
-        try await Clients.run(a, "update t set v = 10 where id = 1")
+        try await Clients.run(a, firstOfA)
         try await Clients.run(b, "begin")
-        try await Clients.run(b, "update t set v = 20 where id = 2")
-        let first = Started { try await Clients.run(a, "update t set v = 10 where id = 2") }
-        await first.assertWaiting()
-        let second = Started { try await Clients.run(b, "update t set v = 20 where id = 1") }
-        // One of the two is chosen as the victim (its transaction is aborted at once); the other's
-        // statement then completes.
-        let outcomes = [await first.result, await second.result]
+        try await Clients.run(b, firstOfB)
+        let waiting = Started { try await Clients.run(a, secondOfA) }
+        await waiting.assertWaiting()
+        let closing = Started { try await Clients.run(b, secondOfB) }
+        let outcomes = [await waiting.result, await closing.result]
         let failures = outcomes.compactMap { outcome -> PSQLError? in
             if case .failure(let error as PSQLError) = outcome { return error }
             return nil
         }
         XCTAssertEqual(failures.count, 1, "exactly one deadlock victim: \(outcomes)")
-        guard let victim = failures.first else { return }
-        XCTAssertEqual(victim.serverInfo?[.sqlState], "40P01")
-        XCTAssertEqual(victim.serverInfo?[.message], "deadlock detected")
-        XCTAssertTrue(victim.serverInfo?[.detail]?.contains("waits for") ?? false, "\(String(describing: victim.serverInfo?[.detail]))")
+        if let victim = failures.first {
+            XCTAssertEqual(victim.serverInfo?[.sqlState], "40P01")
+            XCTAssertEqual(victim.serverInfo?[.message], "deadlock detected")
+            XCTAssertTrue(victim.serverInfo?[.detail]?.contains("waits for") ?? false, "\(String(describing: victim.serverInfo?[.detail]))")
+        }
         let (winner, loser) = outcomes[0].isSuccess ? (a, b) : (b, a)
         try await Clients.run(loser, "rollback")
         try await Clients.run(winner, "commit")
-        try await Clients.expect(a, "select v * 100 + (select v from t where id = 2) from t where id = 1", winner === a ? 1010 : 2020)
-        try await Clients.close(a, b)
+        return winner
     }
 
     func testLockTimeoutStatementTimeoutAndCancelEndAWait() async throws {
