@@ -49,6 +49,13 @@ enum AggregateFunctions {
 
     /// A maker of fresh per-group states for `call`, resolved once per execution.
     static func stateFactory(_ call: AggregateCall) throws -> () -> AggregateState {
+        let base = try unorderedStateFactory(call)
+        if call.sortKeys.isEmpty { return base }
+        let argumentCount = call.arguments.count, keys = call.sortKeys
+        return { OrderedAggregateState(inner: base(), argumentCount: argumentCount, keys: keys) }
+    }
+
+    private static func unorderedStateFactory(_ call: AggregateCall) throws -> () -> AggregateState {
         let argumentType = (call.arguments.first?.type ?? .int8).withoutModifier
         let blankPadded = argumentType.oid == SQLType.bpchar.oid
         switch call.name {
@@ -181,5 +188,33 @@ final class ArrayAggregateState: AggregateState {
     }
     override func result() throws -> Value {
         sawRow ? .array(ArrayValue(elementType: elementType, elements: elements)) : .null
+    }
+}
+
+/// An aggregate with ORDER BY: keeps the group's inputs ([arguments..., sort values...]), then
+/// feeds the arguments to the real state in sorted order (stable, like SortNode).
+final class OrderedAggregateState: AggregateState {
+    private let inner: AggregateState
+    private let argumentCount: Int
+    private let keys: [SortKey]
+    private var inputs: [[Value]] = []
+
+    init(inner: AggregateState, argumentCount: Int, keys: [SortKey]) {
+        self.inner = inner
+        self.argumentCount = argumentCount
+        self.keys = keys
+    }
+
+    override func add(_ arguments: [Value]) throws { inputs.append(arguments) }
+
+    override func result() throws -> Value {
+        let keys = self.keys
+        let sorted = inputs.enumerated().sorted { lhs, rhs in
+            let c = SortNode.compare(lhs.element, rhs.element, keys)
+            return c != 0 ? c < 0 : lhs.offset < rhs.offset
+        }
+        for input in sorted { try inner.add(Array(input.element.prefix(argumentCount))) }
+        inputs = []
+        return try inner.result()
     }
 }

@@ -13,6 +13,10 @@ struct AggregateCall: @unchecked Sendable {
     var distinct: Bool
     var resultType: SQLType
     var fingerprint: String
+    /// `string_agg(x, ',' ORDER BY y)`: the values fed in this order; the keys' columns count from
+    /// the end of `arguments` (the node evaluates `arguments + sortExpressions` per row).
+    var sortExpressions: [BoundExpression] = []
+    var sortKeys: [SortKey] = []
 }
 
 final class AggregationBinding {
@@ -103,13 +107,25 @@ extension Binder {
         let name = call.name.name == "every" ? "bool_and" : call.name.name
         let resultType = try AggregateFunctions.resultType(name, arguments: arguments.map(\.type), star: call.star,
                                                            position: position)
-        let fingerprint = "\(name)(\(call.distinct ? "distinct " : "")\(call.star ? "*" : arguments.map(\.fingerprint).joined(separator: ",")))"
+        var sortExpressions: [BoundExpression] = []
+        var sortKeys: [SortKey] = []
+        for item in call.orderBy {
+            let bound = try resolveUnknown(try bind(item.expression, inputPlace), position: item.expression.position)
+            sortKeys.append(SortKey(column: arguments.count + sortExpressions.count, descending: item.descending,
+                                    nullsFirst: item.nullsFirst ?? item.descending, blankPadded: bound.type.oid == SQLType.bpchar.oid))
+            sortExpressions.append(bound)
+        }
+        let ordering = sortKeys.isEmpty ? "" : " order by " + zip(sortExpressions, sortKeys).map {
+            "\($0.fingerprint)\($1.descending ? " desc" : "")\($1.nullsFirst ? " nulls first" : "")"
+        }.joined(separator: ",")
+        let fingerprint = "\(name)(\(call.distinct ? "distinct " : "")\(call.star ? "*" : arguments.map(\.fingerprint).joined(separator: ","))\(ordering))"
         let base = aggregation.groupKeys.count
         if let existing = aggregation.aggregates.firstIndex(where: { $0.fingerprint == fingerprint }) {
             return .column(base + existing, resultType)
         }
         aggregation.aggregates.append(AggregateCall(name: name, arguments: arguments, distinct: call.distinct,
-                                                    resultType: resultType, fingerprint: fingerprint))
+                                                    resultType: resultType, fingerprint: fingerprint,
+                                                    sortExpressions: sortExpressions, sortKeys: sortKeys))
         return .column(base + aggregation.aggregates.count - 1, resultType)
     }
 }

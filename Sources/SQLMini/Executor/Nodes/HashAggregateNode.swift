@@ -45,10 +45,11 @@ final class HashAggregateNode: PlanNode, @unchecked Sendable {
             let group: Group
             if let existing = groups[key] { group = existing } else { group = try newGroup(keyValues); groups[key] = group }
             for (i, aggregate) in aggregates.enumerated() {
-                let arguments = try aggregate.arguments.map { try $0.evaluate(row, context) }
+                let arguments = try (aggregate.arguments + aggregate.sortExpressions).map { try $0.evaluate(row, context) }
                 if aggregate.distinct {
                     if arguments.first?.isNull ?? false { continue }
-                    guard group.distinctSeen[i].insert(GroupKey(arguments)).inserted else { continue }
+                    let distinctKey = GroupKey(Array(arguments.prefix(aggregate.arguments.count)))
+                    guard group.distinctSeen[i].insert(distinctKey).inserted else { continue }
                 }
                 try group.states[i].add(arguments)
             }
