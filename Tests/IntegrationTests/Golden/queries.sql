@@ -46,4 +46,7 @@ select sum(x), avg(x), count(x) from (select null::int as x) s;
 select max(name), min(hired) from emp where false;
 select dept_id, string_agg(name, ',' order by name) from emp group by dept_id order by dept_id;
 select 'a' union select 'b' union all select 'a' order by 1;
+select string_agg(x::text, '-' order by x desc), array_agg(x order by x desc), array_agg(x order by -x nulls first) from generate_series(1,3) x;
+select k, string_agg(v, ',' order by v), count(distinct v) from (values (1, 'b'), (1, 'a'), (2, 'c'), (1, 'a'), (2, null)) t(k, v) group by k order by k;
+select array_agg(v order by v nulls first), array_agg(v order by v desc nulls last) from (values ('b'), (null), ('a')) t(v);
 drop table emp, dept;
