@@ -128,22 +128,9 @@ extension Binder {
         // LATERAL), through an empty scope one level down.
         let place = Place(scope: Scope(parent: scope), clause: "functions in FROM")
         let start = scope.width
-        let integerTypes: Set<UInt32> = [SQLType.int2.oid, SQLType.int4.oid, SQLType.int8.oid, SQLType.unknown.oid]
-        if name == "generate_series", call.arguments.count == 2 || call.arguments.count == 3,
-           case var arguments = try call.arguments.map({ try bind($0, place) }),
-           arguments.allSatisfy({ integerTypes.contains($0.type.oid) }) {
-            let type: SQLType = arguments.contains { $0.type.oid == SQLType.int8.oid } ? .int8 : .int4
-            arguments = try zip(arguments, call.arguments).map { try coerce($0, to: type, .implicit, position: $1.position) }
-            let columnName = alias?.columns.first ?? alias?.name ?? "generate_series"
-            let column = PlanColumn(name: columnName, type: type)
-            let node = GenerateSeriesNode(start: arguments[0], stop: arguments[1], step: arguments.count == 3 ? arguments[2] : nil,
-                                          column: column)
-            scope.add(name: alias?.name ?? "generate_series", schema: nil, columns: [column])
-            return .derived(node, lateral: scope.outerReads != readsBefore, range: start..<scope.width)
-        }
         if Binder.isSetReturningCall(call) {
-            // Any other set-returning function (unnest, generate_series over numeric or timestamps):
-            // a ProjectSet over the one empty row.
+            // A set-returning function (generate_series, unnest): a ProjectSet over the one empty
+            // row; its rows are produced lazily, so generate_series(1, 10000000) needs no memory.
             var setPlace = place
             setPlace.setFunctions = SetFunctionCollector()
             let value = try bindFunction(call, setPlace, position: position)
