@@ -46,6 +46,11 @@ extension Binder {
     /// A set-returning call where the place allows one: a pending column of the select list's ProjectSet.
     func bindSetReturningCall(_ call: FunctionCall, _ place: Place, position: Int) throws -> BoundExpression {
         guard let collector = place.setFunctions else {
+            if place.clause == "aggregate function calls" {
+                throw SQLError(SQLError.featureNotSupported, "aggregate function calls cannot contain set-returning function calls",
+                               hint: "You might be able to move the set-returning function into a LATERAL FROM item.",
+                               position: position)
+            }
             throw SQLError(SQLError.featureNotSupported, "set-returning functions are not allowed in \(place.clause)",
                            position: position)
         }
