@@ -34,6 +34,7 @@ final class PsqlGoldenTests: XCTestCase {
     func testServerFunctionsMatchPostgreSQL() throws { try assertGolden("system") }
     func testMetaCommandsWithPatternsMatchPostgreSQL() throws { try assertGolden("meta") }
     func testRolesMatchPostgreSQL() throws { try assertGolden("roles") }
+    func testSetReturningFunctionsMatchPostgreSQL() throws { try assertGolden("set-returning") }
 
     func testWrongPasswordIsRefused() throws {
         let instance = try MiniPGInstance()
