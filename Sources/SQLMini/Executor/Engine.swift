@@ -11,7 +11,6 @@
 // system relations through one MVCC snapshot.
 import Logging
 import Storage
-import Synchronization
 import WAL
 
 public final class Engine: @unchecked Sendable {
@@ -26,8 +25,8 @@ public final class Engine: @unchecked Sendable {
         /// Versions of transaction-private catalogs: far above any committed version.
         var privateVersions: UInt64 = 1 << 48
     }
-    private let state: Mutex<CatalogState>
-    private let virtualRelations = Mutex<[String: VirtualRelation]>([:])
+    private let state: PThreadMutex<CatalogState>
+    private let virtualRelations = PThreadMutex<[String: VirtualRelation]>([:])
 
     /// Opens the engine over a storage engine whose catalog was created by `bootstrap`.
     public init(storage: StorageEngine, logger: Logger) throws {
@@ -36,7 +35,7 @@ public final class Engine: @unchecked Sendable {
         self.store = CatalogStore(storage: storage)
         let snapshot = storage.transactions.snapshot(for: .invalid, command: CommandID(0))
         let catalog = try CatalogLoader.load(store, snapshot: snapshot, version: 1)
-        self.state = Mutex(CatalogState(committed: catalog))
+        self.state = PThreadMutex(CatalogState(committed: catalog))
     }
 
     /// initdb: creates the system relations and their first rows (namespaces, the superuser with

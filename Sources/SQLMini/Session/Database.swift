@@ -17,7 +17,7 @@ public final class Database: @unchecked Sendable {
     /// Makes the stored verifier for CREATE ROLE / ALTER ROLE ... PASSWORD: (user, password) ->
     /// verifier text. Supplied by the server, which owns SCRAM (PGWire); nil refuses passwords.
     let passwordHasher: (@Sendable (String, String) -> String)?
-    private let serverSettings: Mutex<ServerSettings>
+    private let serverSettings: PThreadMutex<ServerSettings>
     private let recovery = Atomic<Bool>(false)
     /// pg_postmaster_start_time, as a timestamptz value.
     public let startTime: Int64
@@ -32,7 +32,7 @@ public final class Database: @unchecked Sendable {
                 passwordHasher: (@Sendable (String, String) -> String)? = nil) throws {
         self.storage = storage
         self.engine = try Engine(storage: storage, logger: logger)
-        self.serverSettings = Mutex(settings)
+        self.serverSettings = PThreadMutex(settings)
         self.logger = logger
         self.passwordHasher = passwordHasher
         self.startTime = Session.timestampNow()

@@ -5,7 +5,7 @@
 // register in Database.makeSession and leave in Session.terminate. Guarded by one Mutex; each
 // update is a small struct copy, never I/O.
 
-import Synchronization
+import Storage
 
 /// One row of pg_stat_activity, as the session last published it.
 public struct SessionActivity: Sendable {
@@ -31,7 +31,7 @@ final class SessionRegistry: Sendable {
         var activity: SessionActivity
         weak var session: Session?
     }
-    private let entries = Mutex<[Int32: Entry]>([:])
+    private let entries = PThreadMutex<[Int32: Entry]>([:])
 
     func register(_ session: Session, activity: SessionActivity) {
         entries.withLock { $0[activity.processID] = Entry(activity: activity, session: session) }

@@ -46,7 +46,7 @@ public struct ServerSettings: Sendable {
     }
 
     private mutating func applyFileEntry(_ entry: ConfigFileEntry, fileName: String, allowPostmaster: Bool) throws {
-        if entry.name.contains(".") { customValues[entry.name.lowercased()] = entry.value; return }
+        if entry.name.contains(Character(".")) { customValues[entry.name.lowercased()] = entry.value; return }
         do {
             let definition = try SettingDefinition.named(entry.name)
             guard definition.context != .internal else {
@@ -61,7 +61,7 @@ public struct ServerSettings: Sendable {
 
     /// Sets a value from the command line (`-c name=value`) or by initdb; any non-internal setting.
     public mutating func set(_ name: String, to text: String) throws {
-        if name.contains(".") { customValues[name.lowercased()] = text; return }
+        if name.contains(Character(".")) { customValues[name.lowercased()] = text; return }
         let definition = try SettingDefinition.named(name)
         guard definition.context != .internal else {
             throw SQLError(SQLError.cantChangeRuntimeParam, "parameter \"\(definition.name)\" cannot be changed")
@@ -80,7 +80,7 @@ public struct ServerSettings: Sendable {
     }
 
     public func show(_ name: String) throws -> String {
-        if name.contains("."), let custom = customValues[name.lowercased()] { return custom }
+        if name.contains(Character(".")), let custom = customValues[name.lowercased()] { return custom }
         let definition = try SettingDefinition.named(name)
         return definition.show(try value(name))
     }

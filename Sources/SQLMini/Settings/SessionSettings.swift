@@ -39,7 +39,7 @@ public struct SessionSettings: Sendable {
     /// (name, new SHOW text) if the setting is reported to clients.
     @discardableResult
     public mutating func set(_ name: String, to text: String?, isLocal: Bool) throws -> (String, String)? {
-        if name.contains(".") {
+        if name.contains(Character(".")) {
             customValues[name.lowercased()] = text ?? ""
             return nil
         }
@@ -118,7 +118,7 @@ public struct SessionSettings: Sendable {
 
     /// SHOW name.
     public func show(_ name: String) throws -> String {
-        if name.contains(".") {
+        if name.contains(Character(".")) {
             if let custom = customValues[name.lowercased()] ?? server.customValues[name.lowercased()] { return custom }
             throw SQLError(SQLError.undefinedObject, "unrecognized configuration parameter \"\(name)\"")
         }

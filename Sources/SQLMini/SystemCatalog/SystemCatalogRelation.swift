@@ -7,7 +7,6 @@
 // the engine, which owns these relations.
 
 import Storage
-import Synchronization
 
 struct SystemCatalogRelation: VirtualRelation {
     let table: SystemTable
@@ -34,7 +33,7 @@ final class CatalogViewBuilder: @unchecked Sendable {
         var command: UInt32
         var catalogVersion: UInt64
     }
-    private let cache = Mutex<(key: CacheKey, view: CatalogView)?>(nil)
+    private let cache = PThreadMutex<(key: CacheKey, view: CatalogView)?>(nil)
 
     init(database: Database) {
         self.database = database
