@@ -4,6 +4,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import WAL
 
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
@@ -24,6 +25,9 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     }
     public var kind: Kind
     public var message: String
+    /// For `.deadlock`: the cycle of waits, each transaction waiting for the next, the first
+    /// (the one that got the error) repeated at the end.
+    public var waitCycle: [TransactionID] = []
     public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }
     public var description: String { message }
 

@@ -282,7 +282,13 @@ final class ConcurrencyTests: XCTestCase {
         if let victim = failures.first {
             XCTAssertEqual(victim.serverInfo?[.sqlState], "40P01")
             XCTAssertEqual(victim.serverInfo?[.message], "deadlock detected")
-            XCTAssertTrue(victim.serverInfo?[.detail]?.contains("waits for") ?? false, "\(String(describing: victim.serverInfo?[.detail]))")
+            // "Process 12 waits for ShareLock on transaction 7; blocked by process 34.", a line per wait.
+            let detail = victim.serverInfo?[.detail] ?? ""
+            let lines = detail.split(separator: "\n")
+            XCTAssertEqual(lines.count, 2, detail)
+            XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("Process ") && $0.contains(" waits for ShareLock on transaction ")
+                && $0.contains("; blocked by process ") }, detail)
+            XCTAssertEqual(victim.serverInfo?[.hint], "See server log for query details.")
         }
         let (winner, loser) = outcomes[0].isSuccess ? (a, b) : (b, a)
         try await Clients.run(loser, "rollback")

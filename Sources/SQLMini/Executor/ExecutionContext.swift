@@ -29,6 +29,8 @@ public final class ExecutionContext {
     public var deadline: ContinuousClock.Instant?
     /// Polled during long scans and lock waits: the session's cancel flag.
     public var isCancelled: () -> Bool = { false }
+    /// The backend process id running a transaction, if known (a deadlock's DETAIL names them).
+    public var backendOfTransaction: (TransactionID) -> Int32? = { _ in nil }
     /// NOTICEs and WARNINGs for the client (`table "x" does not exist, skipping`).
     public var notice: (SQLNotice) -> Void = { _ in }
 

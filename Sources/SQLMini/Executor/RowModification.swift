@@ -77,6 +77,18 @@ struct RowModification {
         SQLError(SQLError.serializationFailure, "could not serialize access due to concurrent update")
     }
 
+    /// PostgreSQL's DETAIL of a deadlock, one line per wait: "Process 12 waits for ShareLock on
+    /// transaction 7; blocked by process 34." Storage's own text when a backend is unknown.
+    static func deadlockDetail(_ error: StorageError, _ execution: ExecutionContext) -> String {
+        let cycle = error.waitCycle
+        let processes = cycle.compactMap { execution.backendOfTransaction($0) }
+        guard cycle.count > 1, processes.count == cycle.count else { return error.message }
+        return (0..<cycle.count - 1).map { step in
+            "Process \(processes[step]) waits for ShareLock on transaction \(cycle[step + 1].value); "
+                + "blocked by process \(processes[step + 1])."
+        }.joined(separator: "\n")
+    }
+
     /// Storage's lock-wait errors as PostgreSQL reports them.
     static func translate(_ error: StorageError, _ execution: ExecutionContext) -> SQLError {
         switch error.kind {
@@ -86,7 +98,8 @@ struct RowModification {
             }
             return SQLError(SQLError.lockNotAvailable, "canceling statement due to lock timeout")
         case .deadlock:
-            return SQLError(SQLError.deadlockDetected, "deadlock detected", detail: error.message)
+            return SQLError(SQLError.deadlockDetected, "deadlock detected", detail: deadlockDetail(error, execution),
+                            hint: "See server log for query details.")
         case .cancelled:
             return SQLError(SQLError.queryCanceled, "canceling statement due to user request")
         case .rowTooBig:

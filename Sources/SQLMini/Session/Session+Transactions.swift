@@ -49,6 +49,7 @@ extension Session {
                                        databaseName: databaseName, searchPath: settings.searchPath)
         // The engine checks statement_timeout itself (context.deadline); this is the cancel flag.
         context.isCancelled = { [unowned self] in self.isCancelRequested }
+        context.backendOfTransaction = { [unowned self] xid in self.backendProcess(of: xid) }
         configureFunctions(for: context)
         transaction = context
         statementsInTransaction = 0

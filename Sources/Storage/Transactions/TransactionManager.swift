@@ -176,7 +176,9 @@ public final class TransactionManager: @unchecked Sendable {
                     chain.append(waiter)
                     let steps = zip(chain, chain.dropFirst()).map { "transaction \($0.value) waits for transaction \($1.value)" }
                     let detail = steps.joined(separator: "; ") + "."
-                    throw StorageError(.deadlock, detail.prefix(1).uppercased() + detail.dropFirst())
+                    var error = StorageError(.deadlock, detail.prefix(1).uppercased() + detail.dropFirst())
+                    error.waitCycle = chain
+                    throw error
                 }
                 chain.append(next)
                 current = next
