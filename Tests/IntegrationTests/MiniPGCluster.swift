@@ -138,7 +138,7 @@ final class MiniPGInstance: @unchecked Sendable {
     func start(timeoutSeconds: Double = 60) throws {
         precondition(process == nil, "server already running")
         if !FileManager.default.fileExists(atPath: logFile) {
-            FileManager.default.createFile(atPath: logFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         handle.seekToEndOfFile()

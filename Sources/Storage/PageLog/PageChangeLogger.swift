@@ -50,6 +50,7 @@ final class PageChangeLogger: @unchecked Sendable {
         }
     }
 
+    @discardableResult
     func logChanges(to pages: [PageGuard], xid: TransactionID, _ body: () throws -> Void) throws -> LSN {
         precondition(!pages.isEmpty && pages.count <= Int(UInt8.max))
         for page in pages { precondition(page.mode == .exclusive && !page.isReleased, "logChanges needs exclusively locked pages") }
