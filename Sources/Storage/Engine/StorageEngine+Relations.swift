@@ -71,7 +71,6 @@ extension StorageEngine {
 
     /// The one way to change pages: see PageLog/PageChangeLogger.swift.
     @discardableResult
-    @discardableResult
     func logChanges(to pages: [PageGuard], xid: TransactionID, _ body: () throws -> Void) throws -> LSN {
         try pageLog.logChanges(to: pages, xid: xid, body)
     }
