@@ -47,6 +47,12 @@ public struct IPAddress: Sendable, Equatable {
             if part.isEmpty { return [] }
             var result: [UInt16] = []
             for group in part.split(separator: ":", omittingEmptySubsequences: false) {
+                if group.contains("."), let v4 = parseIPv4(String(group)) {
+                    // An embedded IPv4 address (::ffff:127.0.0.1) stands for the last two groups.
+                    result.append(UInt16(v4[0]) << 8 | UInt16(v4[1]))
+                    result.append(UInt16(v4[2]) << 8 | UInt16(v4[3]))
+                    continue
+                }
                 guard group.count <= 4, let value = UInt16(group, radix: 16) else { return nil }
                 result.append(value)
             }
