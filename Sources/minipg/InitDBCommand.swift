@@ -1,6 +1,7 @@
 // `minipg initdb`: creates a new data directory, like PostgreSQL's initdb.
 
 import ArgumentParser
+import Logging
 import Server
 
 struct InitDBCommand: ParsableCommand {
@@ -31,6 +32,8 @@ struct InitDBCommand: ParsableCommand {
         let options = InitDBOptions(
             dataDirectory: dataDirectory, superuser: username,
             hostMethod: authHost ?? auth, localMethod: authLocal ?? auth, passwordFile: passwordFile)
+        // initdb prints its own progress; the storage engine's log lines only when something is wrong.
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label, level: .warning) }
         do {
             try InitDB.run(options)
         } catch {
