@@ -1,6 +1,7 @@
 // CatalogBootstrap: what initdb puts in a new database's catalog — the system relations
 // themselves, the namespaces pg_catalog, public and information_schema, the bootstrap superuser
-// (OID 10) with its password verifier, and the databases template1, template0 and postgres.
+// (OID 10) with its password verifier, PostgreSQL's predefined roles (pg_database_owner, which owns
+// public, pg_monitor, ...), and the databases template1, template0 and postgres.
 //
 // Invariants: everything is written by the bootstrap transaction (xid 1), which every snapshot
 // sees as committed, so the catalog exists before any transaction runs; the WAL is flushed before
@@ -27,6 +28,12 @@ enum CatalogBootstrap {
                                createDatabase: true, canLogin: true, replication: true, bypassRowLevelSecurity: true,
                                connectionLimit: -1, password: passwordVerifier)
         try store.insert(.authid, role.row, xid: xid, command: command)
+        for predefined in CatalogConstants.predefinedRoles {
+            let role = CatalogRole(oid: predefined.oid, name: predefined.name, superuser: false, inherit: true,
+                                   createRole: false, createDatabase: false, canLogin: false, replication: false,
+                                   bypassRowLevelSecurity: false, connectionLimit: -1, password: nil)
+            try store.insert(.authid, role.row, xid: xid, command: command)
+        }
         let databases = [
             CatalogDatabase(oid: CatalogConstants.template1Database, name: "template1", owner: owner,
                             encoding: CatalogConstants.utf8Encoding, isTemplate: true, allowConnections: true),

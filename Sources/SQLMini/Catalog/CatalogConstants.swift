@@ -15,6 +15,14 @@ public enum CatalogConstants {
     public static let bootstrapSuperuser: UInt32 = 10
     /// pg_database_owner: the owner shown for the public schema.
     public static let databaseOwnerRole: UInt32 = 6171
+    /// PostgreSQL 15's predefined roles (pg_authid.dat), created by bootstrap; none can log in, and
+    /// psql's \du hides them (names starting with pg_ are reserved).
+    public static let predefinedRoles: [(oid: UInt32, name: String)] = [
+        (3373, "pg_monitor"), (3374, "pg_read_all_settings"), (3375, "pg_read_all_stats"),
+        (3377, "pg_stat_scan_tables"), (4200, "pg_signal_backend"), (4544, "pg_checkpoint"),
+        (4569, "pg_read_server_files"), (4570, "pg_write_server_files"), (4571, "pg_execute_server_program"),
+        (databaseOwnerRole, "pg_database_owner"), (6181, "pg_read_all_data"), (6182, "pg_write_all_data"),
+    ]
     public static let template1Database: UInt32 = 1
     public static let template0Database: UInt32 = 4
     public static let postgresDatabase: UInt32 = 5

@@ -11,7 +11,7 @@ final class SessionFunctionContext: FunctionContext {
     private(set) weak var session: Session?
     private let execution: ExecutionContext
     private let database: Database
-    private var cachedLookup: SessionCatalogLookup?
+    private var cachedLookup: EngineCatalogLookup?
     /// The session's settings when the transaction started, for calls after the session ended.
     private let settingsAtStart: SessionSettings
 
@@ -27,14 +27,13 @@ final class SessionFunctionContext: FunctionContext {
     var catalog: CatalogLookup? { lookup }
 
     /// The lookup over the catalog the transaction sees now (rebuilt when DDL changed it).
-    var lookup: SessionCatalogLookup {
+    var lookup: EngineCatalogLookup {
         let current = engineCatalog
-        if let cachedLookup, cachedLookup.engineLookup.catalog === current,
-           cachedLookup.engineLookup.searchPath == execution.searchPath {
+        if let cachedLookup, cachedLookup.catalog === current, cachedLookup.searchPath == execution.searchPath {
             return cachedLookup
         }
-        let fresh = SessionCatalogLookup(EngineCatalogLookup(catalog: current, searchPath: execution.searchPath,
-                                                             user: execution.user, engine: database.engine))
+        let fresh = EngineCatalogLookup(catalog: current, searchPath: execution.searchPath,
+                                        user: execution.user, engine: database.engine)
         cachedLookup = fresh
         return fresh
     }

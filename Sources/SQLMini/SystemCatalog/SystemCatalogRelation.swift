@@ -96,13 +96,6 @@ final class CatalogViewBuilder: @unchecked Sendable {
                              replication: $0.replication, bypassRowLevelSecurity: $0.bypassRowLevelSecurity,
                              connectionLimit: $0.connectionLimit, passwordVerifier: $0.password)
         }
-        for (oid, name) in SessionCatalogLookup.predefinedRoles.sorted(by: { $0.key < $1.key })
-        where !view.roles.contains(where: { $0.oid == oid }) {
-            view.roles.append(CatalogView.Role(
-                oid: oid, name: name, superuser: false, inherit: true,
-                createRole: false, createDatabase: false, canLogin: false, replication: false,
-                bypassRowLevelSecurity: false, connectionLimit: -1, passwordVerifier: nil))
-        }
         let ownerName = catalog.role(oid: CatalogConstants.bootstrapSuperuser)?.name ?? "postgres"
         view.databases = catalog.databases.map { database in
             CatalogView.Database(oid: database.oid, name: database.name, ownerOID: database.owner,
