@@ -25,39 +25,23 @@ final class ConcurrencyTests: XCTestCase {
         let b = try await Clients.connect(server)
 
         // The first inserter commits: the second fails with 23505 once it does.
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "insert into t values (1, 10)")
-        var second = Started { try await Clients.run(b, "insert into t values (1, 20)") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        Clients.assertError(await second.result, "23505", "duplicate key value violates unique constraint \"t_pkey\"",
+        var outcome = try await Clients.waitBehind(a, ["insert into t values (1, 10)"], b, "insert into t values (1, 20)", end: "commit")
+        Clients.assertError(outcome, "23505", "duplicate key value violates unique constraint \"t_pkey\"",
                             detail: "Key (id)=(1) already exists.")
 
         // The first inserter rolls back: the second one's insert succeeds.
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "insert into t values (2, 10)")
-        second = Started { try await Clients.run(b, "insert into t values (2, 20)") }
-        await second.assertWaiting()
-        try await Clients.run(a, "rollback")
-        Clients.expectRows(await second.result, 1)
+        outcome = try await Clients.waitBehind(a, ["insert into t values (2, 10)"], b, "insert into t values (2, 20)", end: "rollback")
+        Clients.expectRows(outcome, 1)
         try await Clients.expect(a, "select v from t where id = 2", 20)
 
         // An UPDATE that changes a key to one a running transaction inserted waits the same way.
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "insert into t values (3, 30)")
-        second = Started { try await Clients.run(b, "update t set id = 3 where id = 2") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        Clients.assertError(await second.result, "23505", "duplicate key value violates unique constraint \"t_pkey\"",
+        outcome = try await Clients.waitBehind(a, ["insert into t values (3, 30)"], b, "update t set id = 3 where id = 2", end: "commit")
+        Clients.assertError(outcome, "23505", "duplicate key value violates unique constraint \"t_pkey\"",
                             detail: "Key (id)=(3) already exists.")
 
         // A key a running transaction deleted is free once it commits.
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "delete from t where id = 1")
-        second = Started { try await Clients.run(b, "insert into t values (1, 40)") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        Clients.expectRows(await second.result, 1)
+        outcome = try await Clients.waitBehind(a, ["delete from t where id = 1"], b, "insert into t values (1, 40)", end: "commit")
+        Clients.expectRows(outcome, 1)
         try await Clients.expect(b, "select count(*) from t", 3)
         try await Clients.expect(b, "select v from t where id = 1", 40)
         try await Clients.close(a, b)
@@ -156,12 +140,8 @@ final class ConcurrencyTests: XCTestCase {
         let b = try await Clients.connect(server)
 
         // The second updater waits for the first, then increments the version the first wrote.
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "update t set v = v + 1 where id = 1")
-        let second = Started { try await Clients.run(b, "update t set v = v + 1 where id = 1") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        Clients.expectRows(await second.result, 1)
+        let outcome = try await Clients.waitBehind(a, ["update t set v = v + 1 where id = 1"], b, "update t set v = v + 1 where id = 1", end: "commit")
+        Clients.expectRows(outcome, 1)
         try await Clients.expect(a, "select v from t where id = 1", 2)
 
         // 8 clients × 50 increments of one row: exactly +400.
@@ -188,32 +168,20 @@ final class ConcurrencyTests: XCTestCase {
         let b = try await Clients.connect(server)
 
         // The row no longer matches once the first updater commits: UPDATE 0.
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "update t set v = 10 where id = 1")
-        var second = Started { try await Clients.run(b, "update t set v = v + 1 where v = 1") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        let noMatch = try await second.result.get().metadata
+        var outcome = try await Clients.waitBehind(a, ["update t set v = 10 where id = 1"], b, "update t set v = v + 1 where v = 1", end: "commit")
+        let noMatch = try outcome.get().metadata
         XCTAssertEqual(noMatch.command, "UPDATE")
         XCTAssertEqual(noMatch.rows, 0)
         try await Clients.expect(b, "select v from t where id = 1", 10)
 
         // It still matches: the update applies to the new version (10 → 20 → 40).
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "update t set v = 20 where id = 1")
-        second = Started { try await Clients.run(b, "update t set v = v * 2 where v >= 10") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        Clients.expectRows(await second.result, 1)
+        outcome = try await Clients.waitBehind(a, ["update t set v = 20 where id = 1"], b, "update t set v = v * 2 where v >= 10", end: "commit")
+        Clients.expectRows(outcome, 1)
         try await Clients.expect(b, "select v from t where id = 1", 40)
 
         // The first deleter commits: the second deleter finds nothing left (DELETE 0).
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "delete from t where id = 1")
-        second = Started { try await Clients.run(b, "delete from t where id = 1") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        Clients.expectRows(await second.result, 0)
+        outcome = try await Clients.waitBehind(a, ["delete from t where id = 1"], b, "delete from t where id = 1", end: "commit")
+        Clients.expectRows(outcome, 0)
         try await Clients.close(a, b)
     }
 
@@ -225,12 +193,8 @@ final class ConcurrencyTests: XCTestCase {
 
         try await Clients.run(b, "begin isolation level repeatable read")
         try await Clients.expect(b, "select v from t where id = 1", 1)    // takes the snapshot
-        try await Clients.run(a, "begin")
-        try await Clients.run(a, "update t set v = 2 where id = 1")
-        let second = Started { try await Clients.run(b, "update t set v = v + 1 where id = 1") }
-        await second.assertWaiting()
-        try await Clients.run(a, "commit")
-        Clients.assertError(await second.result, "40001", "could not serialize access due to concurrent update")
+        let outcome = try await Clients.waitBehind(a, ["update t set v = 2 where id = 1"], b, "update t set v = v + 1 where id = 1", end: "commit")
+        Clients.assertError(outcome, "40001", "could not serialize access due to concurrent update")
         try await Clients.run(b, "rollback")
 
         // A change committed before the snapshot was taken is no conflict.
@@ -424,6 +388,20 @@ enum Clients {
 
     static func close(_ connections: [PostgresConnection]) async throws {
         for connection in connections { try await connection.close() }
+    }
+
+    /// `holder` opens a transaction and runs `statements`; `waiter`'s `statement` must then wait for
+    /// it (a row lock or a unique check) until `holder` ends with `end` ("commit" or "rollback").
+    /// Returns how the waiter's statement ended.
+    static func waitBehind(_ holder: PostgresConnection, _ statements: [String], _ waiter: PostgresConnection,
+                           _ statement: String, end: String,
+                           file: StaticString = #filePath, line: UInt = #line) async throws -> Result<PostgresQueryResult, any Error> {
+        try await run(holder, "begin")
+        for held in statements { try await run(holder, held) }
+        let second = Started { try await run(waiter, statement) }
+        await second.assertWaiting(file: file, line: line)
+        try await run(holder, end)
+        return await second.result
     }
 
     /// Runs one statement (extended protocol, no parameters) and collects its rows and command tag.
