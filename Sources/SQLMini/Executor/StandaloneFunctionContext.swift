@@ -43,7 +43,7 @@ final class StandaloneFunctionContext: FunctionContext {
     var isInRecovery: Bool { false }
     var walInsertLSN: UInt64 { execution.engine.storage.wal.insertLSN.value }
     var walFlushLSN: UInt64 { execution.engine.storage.wal.flushedLSN.value }
-    var walWriteLSN: UInt64 { execution.engine.storage.wal.flushedLSN.value }
+    var walWriteLSN: UInt64 { execution.engine.storage.wal.writtenLSN.value }
     var timeline: UInt32 { execution.engine.storage.wal.timeline.value }
     var walSegmentSize: Int { execution.engine.storage.configuration.wal.segmentSize }
     func relationSize(_ oid: UInt32) throws -> Int64? {

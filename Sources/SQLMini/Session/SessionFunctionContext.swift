@@ -67,7 +67,7 @@ final class SessionFunctionContext: FunctionContext {
     var isInRecovery: Bool { database.isInRecovery }
     var walInsertLSN: UInt64 { database.storage.wal.insertLSN.value }
     var walFlushLSN: UInt64 { database.storage.wal.flushedLSN.value }
-    var walWriteLSN: UInt64 { database.storage.wal.flushedLSN.value }
+    var walWriteLSN: UInt64 { database.storage.wal.writtenLSN.value }
     var timeline: UInt32 { database.storage.wal.timeline.value }
     var walSegmentSize: Int { database.storage.configuration.wal.segmentSize }
 
