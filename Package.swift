@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "SQLMini", targets: ["SQLMini"]),
         .library(name: "PGWire", targets: ["PGWire"]),
+        .library(name: "Replication", targets: ["Replication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -48,14 +49,21 @@ let package = Package(
             .product(name: "CryptoExtras", package: "swift-crypto"), // PBKDF2 for SCRAM-SHA-256
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Streaming replication: WAL sender, WAL receiver, base backup, synchronous replication.
+        .target(name: "Replication", dependencies: [
+            "WAL", "Storage", "PGWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Server", dependencies: [
-            "WAL", "Storage", "SQLMini", "PGWire",
+            "WAL", "Storage", "SQLMini", "PGWire", "Replication",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "minipg", dependencies: [
-            "Server", "WAL", "Storage", "SQLMini", "PGWire",
+            "Server", "WAL", "Storage", "SQLMini", "PGWire", "Replication",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,6 +76,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "WAL", "Storage", "PGWire"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "SQLMini", "PGWire"]),
         // End to end: the real `minipg` binary driven by real psql, pgbench and postgres-nio.
         .testTarget(name: "IntegrationTests", dependencies: [
