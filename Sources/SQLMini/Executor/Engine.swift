@@ -96,10 +96,11 @@ public final class Engine: @unchecked Sendable {
             return reload
         }
         guard needsReload else { return }
-        let snapshot = storage.transactions.snapshot(for: .invalid, command: CommandID(0))
         do {
             let version = state.withLock { $0.committed.version } &+ 1
-            let fresh = try CatalogLoader.load(store, snapshot: snapshot, version: version)
+            let fresh = try storage.snapshots.withRegisteredSnapshot { snapshot in
+                try CatalogLoader.load(store, snapshot: snapshot, version: version)
+            }
             state.withLock { state in
                 if fresh.version > state.committed.version { state.committed = fresh }
             }

@@ -6,6 +6,9 @@
 // The session creates one per transaction, calls `beginStatement()` before every statement, and
 // ends the transaction itself (TransactionManager.commit/abort of `xid` when it is valid).
 //
+// The first snapshot is registered with Storage's SnapshotRegistry for the life of the context
+// (the transaction), so pruning and VACUUM keep every row version this transaction may still see.
+//
 // Invariants: READ COMMITTED takes a new snapshot per statement; REPEATABLE READ (and
 // SERIALIZABLE, treated alike) keeps the first one; each statement has its own command id, so it
 // sees the changes of earlier statements of its transaction but not its own (Halloween).
@@ -21,6 +24,8 @@ public final class ExecutionContext {
     public private(set) var xid: TransactionID = .invalid
     public private(set) var commandID = CommandID(0)
     public private(set) var snapshot: Snapshot
+    /// Holds the oldest xmin back to this transaction's first snapshot until the context goes.
+    private let snapshotRegistration: SnapshotRegistration
     private var statementsStarted = 0
 
     /// lock_timeout: the longest a row-lock wait may take (nil = forever).
@@ -62,7 +67,7 @@ public final class ExecutionContext {
         self.user = user
         self.databaseName = databaseName
         self.searchPath = searchPath
-        self.snapshot = engine.storage.transactions.snapshot(for: .invalid, command: CommandID(0))
+        (snapshot, snapshotRegistration) = engine.storage.snapshots.registeredSnapshot(for: .invalid, command: CommandID(0))
         let now = ExecutionContext.currentTimestamp()
         transactionTimestamp = now
         statementTimestamp = now

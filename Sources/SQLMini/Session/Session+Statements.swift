@@ -3,8 +3,8 @@
 // for them.
 // Everything else (queries, DML, DDL, EXPLAIN) is prepared and executed by the engine.
 //
-// VACUUM and ANALYZE are accepted and do nothing yet: space reclamation and statistics come
-// with issue 3. VACUUM refuses to run inside a transaction block, as PostgreSQL does.
+// VACUUM and ANALYZE: Session+Vacuum.swift. VACUUM refuses to run inside a transaction block, as
+// PostgreSQL does.
 
 import Storage
 
@@ -36,10 +36,10 @@ extension Session {
             guard block.state != .explicit else {
                 throw SQLError(SQLError.activeSQLTransaction, "VACUUM cannot run inside a transaction block")
             }
-            try requireTables(vacuum.tables, context: context)
+            try runVacuum(vacuum, context: context, output: output)
             return "VACUUM"
         case .analyze(let tables):
-            try requireTables(tables, context: context)
+            try runAnalyze(tables, context: context)
             return "ANALYZE"
         case .createRole(let statement):
             return try runCreateRole(statement, context: context)
@@ -59,15 +59,6 @@ extension Session {
             return "CHECKPOINT"
         default:
             return nil
-        }
-    }
-
-    /// VACUUM and ANALYZE name tables that must exist (42P01), even though they do nothing yet.
-    private func requireTables(_ names: [QualifiedName], context: ExecutionContext) throws {
-        let catalog = database.engine.catalog(for: context)
-        for name in names where catalog.lookupRelation(schema: name.schema, name: name.name,
-                                                       searchPath: settings.searchPath, user: role.name) == nil {
-            throw SQLError(SQLError.undefinedTable, "relation \"\(name)\" does not exist")
         }
     }
 

@@ -97,6 +97,11 @@ public struct ServerSettings: Sendable {
         if case .integer(let v)? = SettingDefinition.byName[name]?.defaultValue { return v }
         return 0
     }
+    func real(_ name: String) -> Double {
+        if case .real(let v)? = values[name] { return v }
+        if case .real(let v)? = SettingDefinition.byName[name]?.defaultValue { return v }
+        return 0
+    }
     func bool(_ name: String) -> Bool {
         if case .bool(let b)? = values[name] { return b }
         return false
@@ -129,6 +134,15 @@ public struct ServerSettings: Sendable {
     /// password_encryption: "scram-sha-256" or "md5".
     public var passwordEncryption: String { string("password_encryption") }
     public var deadlockTimeout: Duration { .milliseconds(integer("deadlock_timeout")) }
+    public var autovacuum: Bool { bool("autovacuum") }
+    public var autovacuumNaptime: Duration { .seconds(integer("autovacuum_naptime")) }
+    public var autovacuumVacuumThreshold: Int { Int(integer("autovacuum_vacuum_threshold")) }
+    public var autovacuumVacuumScaleFactor: Double { real("autovacuum_vacuum_scale_factor") }
+    /// log_autovacuum_min_duration: nil when -1 (no logging).
+    public var logAutovacuumMinDuration: Duration? {
+        let value = integer("log_autovacuum_min_duration")
+        return value < 0 ? nil : .milliseconds(value)
+    }
     public var primaryConnInfo: String { string("primary_conninfo") }
     public var primarySlotName: String { string("primary_slot_name") }
     public var synchronousStandbyNames: String { string("synchronous_standby_names") }

@@ -68,6 +68,13 @@ extension SettingDefinition {
         .init("log_min_duration_statement", .integer(min: -1, max: maxInt32), default: .integer(-1), unit: .milliseconds, context: .superuser, "Sets the minimum execution time above which all statements will be logged."),
         .init("log_timezone", .string, default: .string("UTC"), context: .sighup, "Sets the time zone to use in log messages."),
         .init("log_file_mode", .integer(min: 0, max: 0o777), default: .integer(0o600), context: .sighup, octal: true, "Sets the file permissions for log files."),
+        // Autovacuum (autovacuum_naptime defaults to 5s, not PostgreSQL's 1min: without HOT every
+        // UPDATE leaves a dead line pointer and index entry behind, which only VACUUM frees)
+        .init("autovacuum", .bool, default: .bool(true), context: .sighup, "Starts the autovacuum subprocess."),
+        .init("autovacuum_naptime", .integer(min: 1, max: 2_147_483), default: .integer(5), unit: .seconds, context: .sighup, "Time to sleep between autovacuum runs."),
+        .init("autovacuum_vacuum_threshold", .integer(min: 0, max: maxInt32), default: .integer(50), context: .sighup, "Minimum number of tuple updates or deletes prior to vacuum."),
+        .init("autovacuum_vacuum_scale_factor", .real(min: 0, max: 100), default: .real(0.2), context: .sighup, "Number of tuple updates or deletes prior to vacuum as a fraction of reltuples."),
+        .init("log_autovacuum_min_duration", .integer(min: -1, max: maxInt32), default: .integer(-1), unit: .milliseconds, context: .sighup, "Sets the minimum execution time above which autovacuum actions will be logged."),
         // Statement behaviour and timeouts
         .init("statement_timeout", .integer(min: 0, max: maxInt32), default: .integer(0), unit: .milliseconds, context: .user, "Sets the maximum allowed duration of any statement."),
         .init("lock_timeout", .integer(min: 0, max: maxInt32), default: .integer(0), unit: .milliseconds, context: .user, "Sets the maximum allowed duration of any wait for a lock."),

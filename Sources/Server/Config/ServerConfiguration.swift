@@ -33,6 +33,13 @@ public struct ServerConfiguration: Sendable {
                                     maxWALSize: settings.maxWALSizeBytes)
     }
 
+    /// autovacuum's pacing (started by ServerInstance when `autovacuum` is on).
+    public var autovacuum: AutovacuumConfiguration {
+        AutovacuumConfiguration(naptime: settings.autovacuumNaptime, threshold: settings.autovacuumVacuumThreshold,
+                                scaleFactor: settings.autovacuumVacuumScaleFactor,
+                                logMinDuration: settings.logAutovacuumMinDuration)
+    }
+
     /// The ParameterStatus values every client receives after authentication.
     public var parameterStatus: [(String, String)] { settings.reportedParameters }
 

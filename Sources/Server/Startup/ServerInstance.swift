@@ -51,6 +51,10 @@ public enum ServerInstance {
             database = try Database(storage: storage, settings: configuration.settings, logger: logger) { user, password in
                 InitDB.passwordVerifier(password, user: user, method: encryption)
             }
+            if configuration.settings.autovacuum {
+                let engine = database.engine
+                storage.startAutovacuum(configuration.autovacuum) { engine.allVacuumTargets() }
+            }
             let factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
                                                parameterStatus: configuration.parameterStatus, logger: logger)
             server = PGServer(host: configuration.listenAddresses, port: configuration.port, factory: factory, logger: logger,

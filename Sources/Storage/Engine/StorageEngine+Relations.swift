@@ -55,7 +55,8 @@ extension StorageEngine {
     public func heap(_ id: RelationID) -> HeapRelation {
         heaps.withLock { cache in
             if let heap = cache[id] { return heap }
-            let heap = HeapRelation(id: id, pool: bufferPool, log: pageLog, clog: transactions.clog)
+            let registry = snapshots
+            let heap = HeapRelation(id: id, pool: bufferPool, log: pageLog, clog: transactions.clog) { registry.horizon() }
             cache[id] = heap
             return heap
         }

@@ -30,6 +30,8 @@ public final class StorageEngine: @unchecked Sendable {
     let bufferPool: BufferPool
     let pageLog: PageChangeLogger
     public let transactions: TransactionManager
+    /// Snapshots in use, for the oldest xmin that pruning and VACUUM respect.
+    public let snapshots: SnapshotRegistry
     public let wal: WALWriter
 
     struct OIDCounter { var next: UInt32; var loggedLimit: UInt32 }
@@ -39,6 +41,7 @@ public final class StorageEngine: @unchecked Sendable {
     let checkpointMonitor = ConditionLock()
     let heaps = PThreadMutex<[RelationID: HeapRelation]>([:])
     let checkpointer = PThreadMutex<Checkpointer?>(nil)
+    let autovacuum = PThreadMutex<Autovacuum?>(nil)
 
     static func walDirectory(_ data: String) -> String { data + "/pg_wal" }
     static func relationDirectory(_ data: String) -> String { data + "/base/" + String(databaseOID) }
@@ -102,6 +105,7 @@ public final class StorageEngine: @unchecked Sendable {
             pool.discard(rel)
             relationFiles.remove(rel)
         }
+        snapshots = SnapshotRegistry(transactions: transactions)
 
         let redo = Redo(pool: bufferPool, files: files, transactions: transactions, nextOID: control.nextOID)
         let outcome = try Recovery.run(walDirectory: Self.walDirectory(dataDirectory), control: control,
@@ -141,6 +145,7 @@ public final class StorageEngine: @unchecked Sendable {
     /// Shutdown checkpoint, then closes the WAL and the relation files. Callers make sure no
     /// session uses the engine any more.
     public func shutdown() throws {
+        stopAutovacuum()
         stopCheckpointer()
         try checkpoint(reason: .shutdown)
         try wal.close()
@@ -150,6 +155,7 @@ public final class StorageEngine: @unchecked Sendable {
 
     /// Tests: dies like kill -9 — no checkpoint, dirty pages and the unflushed WAL tail are lost.
     func simulateCrash() {
+        stopAutovacuum()
         stopCheckpointer()
         bufferPool.attach(wal: nil)
         bufferPool.discardAll()

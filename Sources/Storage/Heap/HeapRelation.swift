@@ -1,8 +1,11 @@
 // Storage: a table's heap — unordered tuples in slotted pages (PostgreSQL's heapam.c).
 //
-// Every change goes through logChanges (WAL before data, generic redo). Row versions are never
-// removed (no VACUUM yet): DELETE sets xmax, UPDATE sets the old version's xmax and t_ctid and adds
-// a new version anywhere in the table. Data bytes are opaque (SQLMini encodes rows).
+// Every change goes through logChanges (WAL before data, generic redo). DELETE sets xmax, UPDATE
+// sets the old version's xmax and t_ctid and adds a new version: on the same page if it has room
+// (after pruning it if need be), else on a page the free space map or the insert hint offers, else
+// on a new page at the end. Versions dead to everyone are removed by pruning (HeapPrune.swift) and
+// VACUUM (Vacuum/); their slots become reusable once VACUUM removed their index entries.
+// Data bytes are opaque (SQLMini encodes rows).
 //
 // Page locks: at most one page is held, except by UPDATE when the new version goes to another
 // page; then both are locked in page-number order, so two updaters cannot deadlock.
@@ -12,17 +15,27 @@ import WAL
 
 public final class HeapRelation: @unchecked Sendable {
     public let id: RelationID
-    private let pool: BufferPool
-    private let log: PageChangeLogger
-    private let clog: CommitLog
-    /// The page that last had room (PostgreSQL's free space map, reduced to one page per relation).
+    let pool: BufferPool
+    let log: PageChangeLogger
+    let clog: CommitLog
+    /// The oldest xmin (SnapshotRegistry.horizon): what pruning may remove.
+    let horizon: @Sendable () -> TransactionID
+    /// Pages VACUUM and pruning found room on.
+    let freeSpace = FreeSpaceMap()
+    /// The page that last had room: where inserts go while the free space map offers nothing.
     private let insertHint = PThreadMutex<PageNumber?>(nil)
+    /// Counters for autovacuum and pg_stat_user_tables.
+    let statistics = PThreadMutex(HeapStatistics())
+    /// Held by the one VACUUM of this relation at a time (PostgreSQL's ShareUpdateExclusiveLock).
+    let vacuumLock = PThreadMutex(())
 
-    init(id: RelationID, pool: BufferPool, log: PageChangeLogger, clog: CommitLog) {
+    init(id: RelationID, pool: BufferPool, log: PageChangeLogger, clog: CommitLog,
+         horizon: @escaping @Sendable () -> TransactionID) {
         self.id = id
         self.pool = pool
         self.log = log
         self.clog = clog
+        self.horizon = horizon
     }
 
     public func pageCount() throws -> Int { try pool.pageCount(id) }
@@ -37,6 +50,7 @@ public final class HeapRelation: @unchecked Sendable {
         try log.logChanges(to: [page], xid: xid) {
             slot = add(data, to: page, xid: xid, command: command, updated: false)
         }
+        statistics.withLock { $0.inserted += 1; $0.liveTuples += 1 }
         return TupleID(page: page.pageNumber, slot: slot)
     }
 
@@ -51,7 +65,7 @@ public final class HeapRelation: @unchecked Sendable {
     /// Writes a new version into `page` (inside logChanges) and returns its slot.
     private func add(_ data: [UInt8], to page: PageGuard, xid: TransactionID, command: CommandID, updated: Bool) -> UInt16 {
         let pageNumber = page.pageNumber
-        let slot = UInt16(HeapPage.slotCount(page.bytes) + 1)
+        let slot = HeapPage.nextSlot(page.bytes)
         let header = HeapTupleHeader(xmin: xid, command: command, ctid: TupleID(page: pageNumber, slot: slot),
                                      infomask: updated ? .updated : [])
         let added = HeapPage.add(page.bytes, size: HeapTupleHeader.size + data.count) { tuple in
@@ -62,18 +76,26 @@ public final class HeapRelation: @unchecked Sendable {
         return slot
     }
 
-    /// An exclusively locked page with room for `size` bytes: the hinted page, else the last one,
-    /// else a new page at the end. A page just added by `extend` may already have been found (as
-    /// the last page) and filled by another inserter before we got its lock, so it is checked too.
+    /// An exclusively locked page with room for `size` bytes: a page the free space map offers,
+    /// else the hinted page, else the last one (each pruned first if it is full), else a new page
+    /// at the end. A page just added by `extend` may already have been found (as the last page)
+    /// and filled by another inserter before we got its lock, so it is checked too.
     private func pageWithRoom(_ size: Int, excluding: PageNumber?) throws -> PageGuard {
+        while let candidate = freeSpace.pageWithSpace(atLeast: size, excluding: excluding),
+              Int(candidate.value) < (try pool.pageCount(id)) {
+            let page = try pool.read(id, candidate, .exclusive)
+            if try pruneForRoom(page, size: size) { return page }
+            freeSpace.record(candidate, freeBytes: HeapPage.freeSpace(page.bytes))
+            page.release()
+        }
         while true {
             var candidates: [PageNumber] = []
             if let hint = insertHint.withLock({ $0 }) { candidates.append(hint) }
             let count = try pool.pageCount(id)
             if count > 0 { candidates.append(PageNumber(UInt32(count - 1))) }
-            for candidate in candidates where candidate != excluding && Int(candidate.value) < count {
+            for candidate in Set(candidates) where candidate != excluding && Int(candidate.value) < count {
                 let page = try pool.read(id, candidate, .exclusive)
-                if HeapPage.hasRoom(page.bytes, size: size) { return page }
+                if try pruneForRoom(page, size: size) { return page }
                 page.release()
             }
             let page = try pool.extend(id)
@@ -170,6 +192,7 @@ public final class HeapRelation: @unchecked Sendable {
             changed.infomask.remove(.xmaxLockOnly)
             changed.write(to: tuple, at: 0)
         }
+        statistics.withLock { $0.deleted += 1; $0.liveTuples -= 1; $0.deadTuples += 1 }
         return .ok(newVersion: nil)
     }
 
@@ -198,7 +221,7 @@ public final class HeapRelation: @unchecked Sendable {
             let page = try pool.read(id, tid.page, .exclusive)
             let (old, _) = try header(page, tid)
             if let result = check(old, tid: tid, xid: xid, command: command) { page.release(); return result }
-            if HeapPage.hasRoom(page.bytes, size: size) {
+            if try pruneForRoom(page, size: size) {
                 defer { page.release() }
                 return .ok(newVersion: try replace(tid, in: page, with: newData, on: page, old: old, xid: xid, command: command))
             }
@@ -234,6 +257,7 @@ public final class HeapRelation: @unchecked Sendable {
             changed.ctid = newTid
             changed.write(to: tuple, at: 0)
         }
+        statistics.withLock { $0.updated += 1; $0.deadTuples += 1 }
         return newTid
     }
 }
