@@ -78,4 +78,15 @@ public protocol BackendOutput: AnyObject {
     func copyOutResponse(format: Int8, columnFormats: [Int16])
     func copyData(_ bytes: [UInt8])
     func copyDone()
+    /// START_REPLICATION: CopyBothResponse, sent at once. Both sides then exchange CopyData until one
+    /// sends CopyDone; the client's messages come through readCopyMessage(until:).
+    func copyBothResponse()
+    /// CopyBoth: the client's next COPY message, waiting at most until `deadline`; nil when the
+    /// deadline passed or `copyReaderWakeup` was called (by another thread) before a message came.
+    func readCopyMessage(until deadline: ContinuousClock.Instant) -> CopyMessage?
+    /// Ends a readCopyMessage(until:) wait early (or the next one); callable from any thread (a WAL
+    /// sender's flush watcher calls it when new WAL is flushed).
+    var copyReaderWakeup: @Sendable () -> Void { get }
+    /// Sends what is buffered now and waits until the socket took it (streaming output).
+    func flush()
 }

@@ -1,4 +1,4 @@
-// CopyMessage: what the client sent during COPY FROM STDIN (BackendOutput.readCopyMessage()).
+// CopyMessage: what the client sent during COPY FROM STDIN or CopyBoth (BackendOutput.readCopyMessage).
 
 public enum CopyMessage: Sendable, Equatable {
     case data([UInt8])      // CopyData

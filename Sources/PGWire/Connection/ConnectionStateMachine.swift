@@ -13,7 +13,7 @@
 //               ┌──── idle ◀──Sync── extendedQuery ──error──▶ skippingUntilSync ──Sync──┐
 //               │      ▲ └─Parse/Bind/Describe/Execute/Close─▶┘                           │
 //               │      └──────────────────────────────────────────────────────────────────┘
-//               └─ copyIn (while a COPY FROM STDIN reads the client's data) ─▶ back where it was
+//               └─ copyIn (while COPY FROM STDIN or CopyBoth reads the client's data) ─▶ back where it was
 //   any state ──Terminate / EOF / FATAL error / administrator shutdown──▶ closed
 //
 // Every transition is explicit; an event that makes no sense in a state is a protocol violation
@@ -353,7 +353,7 @@ struct ConnectionStateMachine {
         case .session(.idle): "idle"
         case .session(.extendedQuery): "extended query"
         case .session(.skippingUntilSync): "skipping until Sync"
-        case .copyIn: "COPY FROM STDIN"
+        case .copyIn: "COPY"
         case .closed: "closed"
         }
     }

@@ -1,5 +1,5 @@
 // The worker is the BackendOutput its backend writes to: rows and tags go into the OutboundBuffer,
-// and COPY FROM STDIN reads the client's next messages straight from the inbound queue.
+// and COPY FROM STDIN and CopyBoth read the client's next messages straight from the inbound queue.
 
 import Foundation
 
@@ -25,36 +25,62 @@ extension ConnectionWorker: BackendOutput {
     func readCopyMessage() -> CopyMessage {
         guard case .copyIn = machine.state else { return .fail("COPY FROM STDIN is not in progress") }
         while true {
-            let (event, resumeReading) = queue.pop(deadline: nil)
-            if resumeReading { sink.resumeReading() }
-            guard let event else { continue }
-            switch event {
-            case .message(let message):
-                switch machine.received(message) {
-                case .deliverCopy(let copyMessage):
-                    return copyMessage
-                case .closeWithError(let error):
-                    pendingCloseError = error
-                    return .fail(error.message)
-                case .none:
-                    continue
-                default:
-                    // In copyIn the machine answers only with the cases above.
-                    pendingCloseError = .protocolViolation("unexpected message during COPY from stdin")
-                    return .fail("unexpected message during COPY from stdin")
-                }
-            case .decodingFailed(let error):
-                _ = machine.decodingFailed(error)
+            if let message = nextCopyMessage(deadline: nil, wakeable: false) { return message }
+        }
+    }
+
+    func copyBothResponse() {
+        output.append(.copyResponse(CopyResponse(direction: .copyBoth, format: 0, columnFormats: [])))
+        output.flush()
+        machine.copyInStarted()
+    }
+
+    func readCopyMessage(until deadline: ContinuousClock.Instant) -> CopyMessage? {
+        guard case .copyIn = machine.state else { return .fail("COPY is not in progress") }
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
+        return nextCopyMessage(deadline: Date(timeIntervalSinceNow: max(0, seconds)), wakeable: true)
+    }
+
+    var copyReaderWakeup: @Sendable () -> Void {
+        let queue = self.queue
+        return { queue.wake() }
+    }
+
+    func flush() { output.flush(waitUntilWritten: true) }
+
+    /// One step of reading the client's COPY messages: the message, or nil when the wait ended
+    /// (deadline, wake-up) or the event was not for COPY.
+    private func nextCopyMessage(deadline: Date?, wakeable: Bool) -> CopyMessage? {
+        let (event, resumeReading) = queue.pop(deadline: deadline, wakeable: wakeable)
+        if resumeReading { sink.resumeReading() }
+        guard let event else { return nil }
+        switch event {
+        case .message(let message):
+            switch machine.received(message) {
+            case .deliverCopy(let copyMessage):
+                return copyMessage
+            case .closeWithError(let error):
                 pendingCloseError = error
                 return .fail(error.message)
-            case .connectionLost:
-                _ = machine.connectionLost()
-                return .fail("connection to client lost")
-            case .administratorShutdown:
-                _ = machine.administratorShutdown()
-                pendingCloseError = .administratorShutdown
-                return .fail(PGError.administratorShutdown.message)
+            case .none:
+                return nil
+            default:
+                // In copyIn the machine answers only with the cases above.
+                pendingCloseError = .protocolViolation("unexpected message during COPY")
+                return .fail("unexpected message during COPY")
             }
+        case .decodingFailed(let error):
+            _ = machine.decodingFailed(error)
+            pendingCloseError = error
+            return .fail(error.message)
+        case .connectionLost:
+            _ = machine.connectionLost()
+            return .fail("connection to client lost")
+        case .administratorShutdown:
+            _ = machine.administratorShutdown()
+            pendingCloseError = .administratorShutdown
+            return .fail(PGError.administratorShutdown.message)
         }
     }
 

@@ -1,7 +1,8 @@
 // InboundQueue: hands events from the event loop (decoded messages, EOF) to the connection's
 // worker thread, in order. Bounded: when it holds `maxEvents` the event loop stops reading the
 // socket (autoRead off) and reading resumes once the worker has drained it to half. An urgent
-// event (administrator shutdown) jumps the queue.
+// event (administrator shutdown) jumps the queue. During CopyBoth (a WAL sender streaming) another
+// thread may `wake()` the worker out of a wait, so it notices new WAL without polling.
 
 import Foundation
 
@@ -21,6 +22,8 @@ final class InboundQueue: @unchecked Sendable {
     private var head = 0
     private var readingPaused = false
     private var urgent: WorkerEvent?
+    /// Set by wake(); consumed by the next pop(deadline:wakeable: true).
+    private var woken = false
 
     /// Appends; returns true if the producer must pause reading (the queue is full).
     func push(_ event: WorkerEvent) -> Bool {
@@ -57,12 +60,24 @@ final class InboundQueue: @unchecked Sendable {
         return urgent != nil
     }
 
+    /// Ends a wakeable pop in progress (or the next one) early, from any thread.
+    func wake() {
+        condition.lock()
+        defer { condition.unlock() }
+        woken = true
+        condition.signal()
+    }
+
     /// Waits for the next event, at most until `deadline` (nil = forever). Returns the event (nil on
-    /// timeout) and whether the caller must resume reading the socket.
-    func pop(deadline: Date?) -> (event: WorkerEvent?, resumeReading: Bool) {
+    /// timeout, or on wake() when `wakeable`) and whether the caller must resume reading the socket.
+    func pop(deadline: Date?, wakeable: Bool = false) -> (event: WorkerEvent?, resumeReading: Bool) {
         condition.lock()
         defer { condition.unlock() }
         while urgent == nil && head == events.count {
+            if wakeable && woken {
+                woken = false
+                return (nil, false)
+            }
             if let deadline {
                 if !condition.wait(until: deadline) { return (nil, false) }
             } else {

@@ -9,20 +9,24 @@
 import Logging
 import NIOCore
 import PGWire
+import Replication
 import SQLMini
 import Foundation
 
 final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
-    private let database: Database
+    let database: Database
     private let hba: HostBasedAuthentication
     private let logger: Logger
     let maxConnections: Int
     private let staticParameters: [(String, String)]
     private let liveSessions = LiveSessions()
+    /// What WAL senders need; nil refuses replication connections (tests of plain sessions).
+    let replication: WALSenderEnvironment?
 
     init(database: Database, hba: HostBasedAuthentication, maxConnections: Int,
-         parameterStatus: [(String, String)], logger: Logger) {
+         parameterStatus: [(String, String)], logger: Logger, replication: WALSenderEnvironment? = nil) {
         self.database = database
+        self.replication = replication
         self.hba = hba
         self.maxConnections = maxConnections
         self.staticParameters = parameterStatus
@@ -71,6 +75,13 @@ final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
     }
 
     func makeBackend(for startup: StartupInfo, processID: Int32, secretKey: Int32) throws(PGError) -> QueryBackend {
+        if let kind = try ReplicationConnectionKind(startup.replication) {
+            return try makeWALSender(kind, startup: startup, processID: processID, secretKey: secretKey)
+        }
+        return try makeSessionBackend(for: startup, processID: processID, secretKey: secretKey)
+    }
+
+    func makeSessionBackend(for startup: StartupInfo, processID: Int32, secretKey: Int32) throws(PGError) -> SessionBackend {
         let session: Session
         do {
             session = try database.makeSession(user: startup.user, database: startup.database,

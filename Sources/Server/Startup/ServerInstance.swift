@@ -55,8 +55,10 @@ public enum ServerInstance {
                 let engine = database.engine
                 storage.startAutovacuum(configuration.autovacuum) { engine.allVacuumTargets() }
             }
+            let replication = try ReplicationWiring.environment(storage: storage, settings: configuration.settings, logger: logger)
             let factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
-                                               parameterStatus: configuration.parameterStatus, logger: logger)
+                                               parameterStatus: configuration.parameterStatus, logger: logger,
+                                               replication: replication)
             server = PGServer(host: configuration.listenAddresses, port: configuration.port, factory: factory, logger: logger,
                               unixSocketDirectories: configuration.unixSocketDirectories)
             try server.start()

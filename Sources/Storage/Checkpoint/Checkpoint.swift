@@ -4,7 +4,8 @@
 //  2. flush the WAL, write every dirty buffer (each after the WAL up to its LSN), write the
 //     commit log, fsync the relation files
 //  3. insert the checkpoint record and flush it; point pg_control at it
-//  4. remove WAL segments that end before the redo point
+//  4. remove WAL segments that end before the redo point and that no replication slot or
+//     wal_keep_size still needs (WALRetention)
 // Writers are blocked only during step 1; step 2 locks one page at a time.
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,7 @@ extension StorageEngine {
                 control.timeline = wal.timeline
                 control.state = reason == .shutdown ? .shutDown : .inProduction
             }
-            try wal.removeSegments(endingAtOrBefore: redo)
+            try wal.removeSegments(endingAtOrBefore: oldestWALToKeep(redo: redo))
             logger.debug("checkpoint complete", metadata: ["reason": "\(reason.rawValue)", "redo": "\(redo)",
                                                            "checkpoint": "\(start)"])
         }

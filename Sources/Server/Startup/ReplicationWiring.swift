@@ -1,0 +1,30 @@
+// ReplicationWiring: builds the primary side of streaming replication for one instance — the
+// replication slots (loaded from pg_replslot/), the WAL sender registry, the checkpoint's WAL
+// retention (slots + wal_keep_size) — and the WALSenderEnvironment every replication connection
+// gets.
+
+import Logging
+import Replication
+import SQLMini
+import Storage
+
+enum ReplicationWiring {
+    static func environment(storage: StorageEngine, settings: ServerSettings, logger: Logger) throws -> WALSenderEnvironment {
+        let slots = try ReplicationSlots(dataDirectory: storage.dataDirectory, maximum: settings.maxReplicationSlots)
+        let keepBytes = settings.walKeepSizeBytes
+        storage.setWALRetention(SlotWALRetention(slots: slots, walKeepSizeBytes: { keepBytes },
+                                                 logger: ReplicationLog.logger("slots")))
+        let timeoutMilliseconds = (try? settings.value("wal_sender_timeout")).flatMap { value -> Int64? in
+            if case .integer(let milliseconds) = value { return milliseconds }
+            return nil
+        } ?? 60_000
+        return WALSenderEnvironment(
+            dataDirectory: storage.dataDirectory, systemIdentifier: storage.control.systemIdentifier,
+            segmentSize: storage.configuration.wal.segmentSize,
+            wal: { storage.wal },
+            show: { name in try? settings.show(name.lowercased()) },
+            lastCheckpointRedo: { storage.control.redoLSN },
+            walSenderTimeout: .milliseconds(timeoutMilliseconds),
+            slots: slots, senders: WALSenders(maximum: settings.maxWALSenders))
+    }
+}
