@@ -2,14 +2,15 @@
 // settings (current_setting, set_config), identity (current_user, pg_backend_pid), clocks,
 // the catalog as its transaction sees it, WAL positions and relation sizes.
 //
-// One per transaction, attached to its ExecutionContext. It holds the session weakly: the session
-// owns the context, which owns this.
+// One per transaction, attached to its ExecutionContext. It holds the session weakly and the
+// context unowned: the session owns the context, which owns this (a strong reference back would
+// keep every transaction's context alive, and with it its registered snapshot xmin).
 
 import Storage
 
 final class SessionFunctionContext: FunctionContext {
     private(set) weak var session: Session?
-    private let execution: ExecutionContext
+    private unowned let execution: ExecutionContext
     private let database: Database
     private var cachedLookup: EngineCatalogLookup?
     /// The session's settings when the transaction started, for calls after the session ended.
