@@ -4,15 +4,54 @@
 // The page count of each open relation is cached here and is the truth for the buffer pool: a page
 // is counted as soon as `extend` reserves it (its zero image is written at once, so the file's size
 // never lags behind the count). Checksums are stamped and verified by the buffer pool, not here.
-// Thread-safe: a mutex guards the table of open files; pread/pwrite on a descriptor need no lock.
+//
+// Locking (every heap fetch asks for the page count, and pages are read and written all the time,
+// so nothing here may serialize unrelated work):
+//  - `files`, a mutex, guards only the table of open files; nobody does I/O under it.
+//  - each OpenFile has a reader-writer lock: pread and pwrite hold it shared, so they run in
+//    parallel; extend, truncate and close hold it exclusive. So a descriptor is never closed (and
+//    its number reused by another open) under a read or write in flight, a write never lands past
+//    the end of a truncated file, and two extenders never reserve the same page. A checkpoint's
+//    fsync goes through a dup() of the descriptor and holds no lock while the disk works.
+//  - the page count is an atomic: reading it takes no lock at all. It changes only under the
+//    exclusive lock.
+// Lock order: `files` before an OpenFile's lock, never the reverse.
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 final class RelationFiles: @unchecked Sendable {
     let directory: String          // base/<databaseOID>
 
-    private struct OpenFile { var descriptor: Int32; var pageCount: Int }
+    /// One open relation file. `closed` is set (under the exclusive lock) when it leaves the table.
+    private final class OpenFile: @unchecked Sendable {
+        let descriptor: Int32
+        let pageCount: Atomic<Int>
+        let lock = ContentLock(preferWriters: true)
+        var closed = false
+
+        init(descriptor: Int32, pageCount: Int) {
+            self.descriptor = descriptor
+            self.pageCount = Atomic(pageCount)
+        }
+
+        /// Runs `body` with the file locked in `mode`; nil if the file was closed meanwhile.
+        @discardableResult
+        func withLock<T>(_ mode: LockMode, _ body: () throws -> T) rethrows -> T? {
+            lock.lock(mode)
+            defer { lock.unlock() }
+            return closed ? nil : try body()
+        }
+
+        /// Closes the descriptor once no I/O is in flight on it.
+        func close() {
+            lock.lock(.exclusive)
+            defer { lock.unlock() }
+            if !closed { _ = Glibc.close(descriptor) }
+            closed = true
+        }
+    }
     private let files = PThreadMutex<[RelationID: OpenFile]>([:])
 
     init(directory: String) { self.directory = directory }
@@ -30,18 +69,23 @@ final class RelationFiles: @unchecked Sendable {
 
     /// Number of pages of `rel`, including pages reserved by `extend` and not yet written.
     func pageCount(_ rel: RelationID) throws -> Int {
-        try withFile(rel) { $0.pageCount }
+        try openFile(rel).pageCount.load(ordering: .acquiring)
     }
 
     /// Reserves the next page number and writes a zero page there. The page is counted only once
-    /// its zeros are written (under the table lock), so nobody can read it, change it and write it
-    /// back before the zeros land on top.
+    /// its zeros are written (under the file's exclusive lock), so nobody can read it, change it
+    /// and write it back before the zeros land on top.
     func extend(_ rel: RelationID) throws -> PageNumber {
-        try withFile(rel) { file in
-            let number = PageNumber(UInt32(file.pageCount))
-            try Self.zeroPage.withUnsafeBytes { try write(fd: file.descriptor, rel: rel, page: number, $0) }
-            file.pageCount += 1
-            return number
+        while true {
+            let file = try openFile(rel)
+            let number = try file.withLock(.exclusive) { () throws -> PageNumber in
+                let count = file.pageCount.load(ordering: .relaxed)
+                let number = PageNumber(UInt32(count))
+                try Self.zeroPage.withUnsafeBytes { try write(fd: file.descriptor, rel: rel, page: number, $0) }
+                file.pageCount.store(count + 1, ordering: .releasing)
+                return number
+            }
+            if let number { return number }       // else closed under us (closeAll): open again
         }
     }
 
@@ -54,32 +98,36 @@ final class RelationFiles: @unchecked Sendable {
 
     func read(_ rel: RelationID, _ page: PageNumber, into buffer: UnsafeMutableRawBufferPointer) throws {
         guard let base = buffer.baseAddress, buffer.count == pageSize else { preconditionFailure("a page buffer is \(pageSize) bytes") }
-        let fd = try withFile(rel) { $0.descriptor }
-        var done = 0
-        while done < pageSize {
-            let n = pread(fd, base + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StorageError.io("read block \(page.value) in", path: path(rel), errno: errno)
+        while true {
+            let file = try openFile(rel)
+            let done = try file.withLock(.shared) { () throws -> Bool in
+                var done = 0
+                while done < pageSize {
+                    let n = pread(file.descriptor, base + done, pageSize - done, off_t(Int(page.value) * pageSize + done))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw StorageError.io("read block \(page.value) in", path: path(rel), errno: errno)
+                    }
+                    if n == 0 {   // past the end of the file: a page reserved but lost (e.g. after a crash)
+                        (base + done).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - done)
+                        return true
+                    }
+                    done += n
+                }
+                return true
             }
-            if n == 0 {   // past the end of the file: a page reserved but lost (e.g. after a crash)
-                (base + done).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize - done)
-                return
-            }
-            done += n
+            if done != nil { return }
         }
     }
 
     /// Writes a page back. A page of a relation dropped or truncated since it was cached is
-    /// skipped: the check and the write happen under the table lock, so a stale page can never
-    /// reappear past the end of a truncated file (and rows come back to life after a restart).
+    /// skipped: the check and the write happen under the file's lock, which truncate and remove
+    /// take exclusively, so a stale page can never reappear past the end of a truncated file (and
+    /// rows come back to life after a restart).
     func write(_ rel: RelationID, _ page: PageNumber, _ buffer: UnsafeRawBufferPointer) throws {
-        try files.withLock { table throws in
-            if table[rel] == nil {
-                guard access(path(rel), F_OK) == 0 else { return }      // dropped
-            }
-            let file = try Self.openFile(rel, path: path(rel), &table)
-            guard Int(page.value) < file.pageCount else { return }      // truncated away
+        guard let file = try openFileIfExists(rel) else { return }                  // dropped
+        try file.withLock(.shared) { () throws in
+            guard Int(page.value) < file.pageCount.load(ordering: .relaxed) else { return }   // truncated away
             try write(fd: file.descriptor, rel: rel, page: page, buffer)
         }
     }
@@ -99,48 +147,61 @@ final class RelationFiles: @unchecked Sendable {
 
     /// Cuts the file to `pages` pages.
     func truncate(_ rel: RelationID, toPages pages: Int) throws {
-        try withFile(rel) { file in
+        let file = try openFile(rel)
+        try file.withLock(.exclusive) { () throws in
             guard ftruncate(file.descriptor, off_t(pages * pageSize)) == 0 else {
                 throw StorageError.io("truncate", path: path(rel), errno: errno)
             }
-            file.pageCount = pages
+            file.pageCount.store(pages, ordering: .releasing)
         }
     }
 
     /// Closes and unlinks the file (missing is fine: redo may drop it twice).
     func remove(_ rel: RelationID) {
         files.withLock { table in
-            if let file = table.removeValue(forKey: rel) { close(file.descriptor) }
+            table.removeValue(forKey: rel)?.close()
             unlink(path(rel))
         }
     }
 
-    /// fsync every open relation file (checkpoint).
+    /// fsync every open relation file (checkpoint). Each fsync goes through a duplicate of the
+    /// descriptor, so no lock is held while it waits for the disk.
     func syncAll() throws {
-        let open = files.withLock { table in table.map { ($0.key, $0.value.descriptor) } }
-        for (rel, fd) in open where fsync(fd) != 0 {
-            throw StorageError.io("fsync", path: path(rel), errno: errno)
+        let open = files.withLock { table in Array(table) }
+        for (rel, file) in open {
+            guard let fd = file.withLock(.shared, { dup(file.descriptor) }) else { continue }   // dropped
+            guard fd >= 0 else { throw StorageError.io("fsync", path: path(rel), errno: errno) }
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { throw StorageError.io("fsync", path: path(rel), errno: errno) }
         }
     }
 
     func closeAll() {
         files.withLock { table in
-            for file in table.values { close(file.descriptor) }
+            for file in table.values { file.close() }
             table.removeAll()
         }
     }
 
-    private func withFile<T>(_ rel: RelationID, _ body: (inout OpenFile) throws -> T) throws -> T {
-        try files.withLock { table throws -> T in
-            var file = try Self.openFile(rel, path: path(rel), &table)
-            defer { table[rel] = file }
-            return try body(&file)
+    /// The open file of `rel`, opening it (and counting its pages) on first use.
+    private func openFile(_ rel: RelationID) throws -> OpenFile {
+        try files.withLock { table throws -> OpenFile in
+            if let file = table[rel] { return file }
+            return try openAndCount(rel, into: &table)
         }
     }
 
-    /// The open file of `rel`, opening it (and counting its pages) on first use.
-    private static func openFile(_ rel: RelationID, path: String, _ table: inout [RelationID: OpenFile]) throws -> OpenFile {
-        if let file = table[rel] { return file }
+    /// Like openFile, but nil (rather than an error) if the relation's file does not exist.
+    private func openFileIfExists(_ rel: RelationID) throws -> OpenFile? {
+        try files.withLock { table throws -> OpenFile? in
+            if let file = table[rel] { return file }
+            guard access(path(rel), F_OK) == 0 else { return nil }
+            return try openAndCount(rel, into: &table)
+        }
+    }
+
+    private func openAndCount(_ rel: RelationID, into table: inout [RelationID: OpenFile]) throws -> OpenFile {
+        let path = path(rel)
         let fd = Glibc.open(path, O_RDWR)
         guard fd >= 0 else { throw StorageError.io("open", path: path, errno: errno) }
         let size = lseek(fd, 0, SEEK_END)

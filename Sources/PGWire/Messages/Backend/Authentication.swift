@@ -1,5 +1,6 @@
 // Authentication ('R'): Int32 request code, then code-specific data.
 //   0  AuthenticationOk
+//   3  AuthenticationCleartextPassword   (pg_hba `password`; the client side needs it)
 //   5  AuthenticationMD5Password    Byte4 salt
 //   10 AuthenticationSASL           (String mechanism)* \0
 //   11 AuthenticationSASLContinue   Byte × n server-first-message
@@ -11,6 +12,7 @@ enum Authentication: Sendable, Equatable {
     static let type = UInt8(ascii: "R")
     enum Code {
         static let ok: Int32 = 0
+        static let cleartextPassword: Int32 = 3
         static let md5Password: Int32 = 5
         static let sasl: Int32 = 10
         static let saslContinue: Int32 = 11
@@ -18,6 +20,7 @@ enum Authentication: Sendable, Equatable {
     }
 
     case ok
+    case cleartextPassword
     case md5Password(salt: [UInt8])
     case sasl(mechanisms: [String])
     case saslContinue([UInt8])
@@ -28,6 +31,8 @@ enum Authentication: Sendable, Equatable {
             switch self {
             case .ok:
                 body.writeInteger(Code.ok)
+            case .cleartextPassword:
+                body.writeInteger(Code.cleartextPassword)
             case .md5Password(let salt):
                 body.writeInteger(Code.md5Password)
                 body.writeBytes(salt)
@@ -48,6 +53,7 @@ enum Authentication: Sendable, Equatable {
     static func decode(from payload: inout ByteBuffer) throws(PGError) -> Authentication {
         switch try payload.readPGInteger(as: Int32.self) {
         case Code.ok: return .ok
+        case Code.cleartextPassword: return .cleartextPassword
         case Code.md5Password: return .md5Password(salt: try payload.readPGBytes(MD5Password.saltByteCount))
         case Code.sasl:
             var mechanisms: [String] = []
