@@ -82,6 +82,6 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["Golden"]),
+        ], exclude: ["Golden", "Python"]),
     ]
 )
