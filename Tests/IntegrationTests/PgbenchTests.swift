@@ -53,15 +53,15 @@ final class PgbenchTests: XCTestCase {
         XCTAssertEqual(after.bbalance, before.bbalance, "-N changed pgbench_branches")
     }
 
-    func testServerSideLoadThenSixteenClientsOnOneBranch() throws {
+    func testServerSideLoadThenThirtyTwoClientsOnOneBranch() throws {
         let (server, bench) = try startServer()
         defer { server.cleanUp() }
         try bench.initialize(["-I", "dtGvp", "-s", "1"])
         try bench.expectLoaded(scale: 1)
 
-        // Scale 1 has one branch row: every transaction updates it, so 16 clients queue on its row
+        // Scale 1 has one branch row: every transaction updates it, so 32 clients queue on its row
         // lock, and each waiter must re-check the committed row version (READ COMMITTED).
-        let transactions = try bench.run(["-c", "16", "-j", "2", "-T", "5"])
+        let transactions = try bench.run(["-c", "32", "-j", "2", "-T", "5"])
         let sums = try bench.sums()
         XCTAssertEqual(sums.history, transactions, "pgbench_history rows")
         XCTAssertTrue(sums.abalance == sums.tbalance && sums.tbalance == sums.bbalance && sums.bbalance == sums.delta,
