@@ -42,6 +42,8 @@ public final class Session: @unchecked Sendable {
     private let cancelRequested = Atomic<Bool>(false)
     /// The values of the GUC_REPORT settings as the client last heard them.
     private var reportedParameters: [String: String]
+    /// settings.reportedParameters when last compared: while it is the same, nothing changed.
+    private var lastReportedList: [(String, String)] = []
 
     init(database: Database, role: CatalogRole, databaseName: String, processID: Int32,
          settings: SessionSettings, logger: Logger) {
@@ -62,6 +64,10 @@ public final class Session: @unchecked Sendable {
     /// each message. A SET rolled back with its transaction is reported again with the old value.
     public var parameterStatusChanges: [(String, String)] {
         get {
+            // Read after every message: the usual answer, nothing changed, costs one comparison.
+            let list = settings.reportedParameters
+            if list.elementsEqual(lastReportedList, by: ==) { return [] }
+            lastReportedList = list
             let current = reportedSettingValues
             var changes: [(String, String)] = []
             for (name, value) in current.sorted(by: { $0.key < $1.key }) where reportedParameters[name] != value {
@@ -71,6 +77,7 @@ public final class Session: @unchecked Sendable {
             return changes
         }
         set {
+            lastReportedList = []
             for (name, value) in newValue { reportedParameters[name] = value }
         }
     }

@@ -13,7 +13,7 @@ public struct ServerSettings: Sendable {
     public private(set) var customValues: [String: String] = [:]
 
     public init() {
-        values = Dictionary(SettingDefinition.all.map { ($0.name.lowercased(), $0.defaultValue) }, uniquingKeysWith: { first, _ in first })
+        values = Dictionary(SettingDefinition.all.map { ($0.key, $0.defaultValue) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Defaults overridden by the contents of a postgresql.conf.
@@ -31,13 +31,13 @@ public struct ServerSettings: Sendable {
         var next = ServerSettings()
         // Values that are not in the file fall back to defaults, except those fixed at startup.
         for definition in SettingDefinition.all where definition.context == .internal || definition.context == .postmaster {
-            next.values[definition.name.lowercased()] = values[definition.name.lowercased()]
+            next.values[definition.key] = values[definition.key]
         }
         var pending: [String] = []
         for entry in try ConfigFileParser.parse(fileContents, fileName: fileName) {
             if let definition = try? SettingDefinition.named(entry.name), definition.context == .postmaster {
                 let parsed = try definition.parse(entry.value)
-                if parsed != values[definition.name.lowercased()] { pending.append(definition.name) }
+                if parsed != values[definition.key] { pending.append(definition.name) }
                 continue
             }
             try next.applyFileEntry(entry, fileName: fileName, allowPostmaster: false)
@@ -46,13 +46,13 @@ public struct ServerSettings: Sendable {
     }
 
     private mutating func applyFileEntry(_ entry: ConfigFileEntry, fileName: String, allowPostmaster: Bool) throws {
-        if entry.name.contains(Character(".")) { customValues[entry.name.lowercased()] = entry.value; return }
+        if isCustomName(entry.name) { customValues[entry.name.lowercased()] = entry.value; return }
         do {
             let definition = try SettingDefinition.named(entry.name)
             guard definition.context != .internal else {
                 throw SQLError(SQLError.cantChangeRuntimeParam, "parameter \"\(definition.name)\" cannot be changed")
             }
-            values[definition.name.lowercased()] = try definition.parse(entry.value)
+            values[definition.key] = try definition.parse(entry.value)
         } catch var error as SQLError {
             error.detail = "In file \"\(fileName)\" line \(entry.line)."
             throw error
@@ -61,12 +61,12 @@ public struct ServerSettings: Sendable {
 
     /// Sets a value from the command line (`-c name=value`) or by initdb; any non-internal setting.
     public mutating func set(_ name: String, to text: String) throws {
-        if name.contains(Character(".")) { customValues[name.lowercased()] = text; return }
+        if isCustomName(name) { customValues[name.lowercased()] = text; return }
         let definition = try SettingDefinition.named(name)
         guard definition.context != .internal else {
             throw SQLError(SQLError.cantChangeRuntimeParam, "parameter \"\(definition.name)\" cannot be changed")
         }
-        values[definition.name.lowercased()] = try definition.parse(text)
+        values[definition.key] = try definition.parse(text)
     }
 
     /// Sets a read-only fact the server knows at startup (data_directory, wal_segment_size, in_hot_standby).
@@ -76,18 +76,18 @@ public struct ServerSettings: Sendable {
 
     public func value(_ name: String) throws -> SettingValue {
         let definition = try SettingDefinition.named(name)
-        return values[definition.name.lowercased()] ?? definition.defaultValue
+        return values[definition.key] ?? definition.defaultValue
     }
 
     public func show(_ name: String) throws -> String {
-        if name.contains(Character(".")), let custom = customValues[name.lowercased()] { return custom }
+        if isCustomName(name), let custom = customValues[name.lowercased()] { return custom }
         let definition = try SettingDefinition.named(name)
         return definition.show(try value(name))
     }
 
     /// The ParameterStatus messages sent after authentication (before session overrides).
     public var reportedParameters: [(String, String)] {
-        SettingDefinition.all.filter(\.isReported).map { ($0.name, $0.show(values[$0.name.lowercased()] ?? $0.defaultValue)) }
+        SettingDefinition.reported.map { ($0.name, $0.show(values[$0.key] ?? $0.defaultValue)) }
     }
 
     // MARK: Typed accessors for the server and storage

@@ -29,6 +29,7 @@ public struct SessionSettings: Sendable {
         }
         // Startup options are the session's defaults: RESET goes back to them.
         baseline = sessionValues
+        refreshDerivedValues()
     }
     /// What RESET returns to: the server value plus the startup options.
     private var baseline: [String: SettingValue] = [:]
@@ -39,13 +40,13 @@ public struct SessionSettings: Sendable {
     /// (name, new SHOW text) if the setting is reported to clients.
     @discardableResult
     public mutating func set(_ name: String, to text: String?, isLocal: Bool) throws -> (String, String)? {
-        if name.contains(Character(".")) {
+        if isCustomName(name) {
             customValues[name.lowercased()] = text ?? ""
             return nil
         }
         let definition = try SettingDefinition.named(name)
         try checkChangeable(definition)
-        let key = definition.name.lowercased()
+        let key = definition.key
         let value = try text.map { try definition.parse($0) }
         if isLocal {
             localValues[key] = try value ?? baseline[key] ?? server.value(key)
@@ -53,6 +54,7 @@ public struct SessionSettings: Sendable {
             localValues[key] = nil
             sessionValues[key] = value ?? baseline[key]
         }
+        if Self.derivedKeys.contains(key) { refreshDerivedValues() }
         return definition.isReported ? (definition.name, try show(name)) : nil
     }
 
@@ -68,6 +70,7 @@ public struct SessionSettings: Sendable {
         sessionValues = baseline
         localValues = [:]
         customValues = [:]
+        refreshDerivedValues()
         return changes(from: before)
     }
 
@@ -98,9 +101,14 @@ public struct SessionSettings: Sendable {
     /// settings whose value changed as a result.
     public mutating func transactionEnded(committed: Bool) -> [(String, String)] {
         let before = reportedParameters
+        var changed = localValues.keys.contains(where: Self.derivedKeys.contains)
         localValues = [:]
-        if !committed, let saved = sessionValuesAtTransactionStart { sessionValues = saved }
+        if !committed, let saved = sessionValuesAtTransactionStart, saved != sessionValues {
+            sessionValues = saved
+            changed = true
+        }
         sessionValuesAtTransactionStart = nil
+        if changed { refreshDerivedValues() }
         return changes(from: before)
     }
 
@@ -111,19 +119,22 @@ public struct SessionSettings: Sendable {
     // MARK: Reading
 
     public func value(_ name: String) throws -> SettingValue {
-        let definition = try SettingDefinition.named(name)
-        let key = definition.name.lowercased()
+        try value(SettingDefinition.named(name))
+    }
+
+    private func value(_ definition: SettingDefinition) throws -> SettingValue {
+        let key = definition.key
         return try localValues[key] ?? sessionValues[key] ?? server.value(key)
     }
 
     /// SHOW name.
     public func show(_ name: String) throws -> String {
-        if name.contains(Character(".")) {
+        if isCustomName(name) {
             if let custom = customValues[name.lowercased()] ?? server.customValues[name.lowercased()] { return custom }
             throw SQLError(SQLError.undefinedObject, "unrecognized configuration parameter \"\(name)\"")
         }
         let definition = try SettingDefinition.named(name)
-        return definition.show(try value(name))
+        return definition.show(try value(definition))
     }
 
     /// current_setting(name, missing_ok): nil when missing and missingOK.
@@ -147,9 +158,17 @@ public struct SessionSettings: Sendable {
             .sorted { $0.0.lowercased() < $1.0.lowercased() }
     }
 
-    /// The reported settings with this session's values (ParameterStatus after startup).
-    public var reportedParameters: [(String, String)] {
-        SettingDefinition.all.filter(\.isReported).map { ($0.name, (try? show($0.name)) ?? "") }
+    /// The reported settings with this session's values (ParameterStatus after startup). Kept up
+    /// to date by every change of the values instead of computed on each read: the server compares
+    /// it with what the client last heard after every message.
+    public private(set) var reportedParameters: [(String, String)] = []
+
+    /// The settings reportedParameters and searchPath are made of.
+    private static let derivedKeys = Set(SettingDefinition.reported.map(\.key) + ["search_path"])
+
+    private mutating func refreshDerivedValues() {
+        reportedParameters = SettingDefinition.reported.map { ($0.name, (try? value($0)).map($0.show) ?? "") }
+        searchPath = parseSearchPath()
     }
 
     // MARK: Typed accessors for the engine
@@ -169,8 +188,11 @@ public struct SessionSettings: Sendable {
     public var synchronousCommit: Bool { (try? show("synchronous_commit")) != "off" }
     public var applicationName: String { (try? show("application_name")) ?? "" }
     public var defaultTransactionReadOnly: Bool { (try? value("default_transaction_read_only")) == .bool(true) }
-    /// search_path as a list of schema names, unquoted; "$user" stays as written.
-    public var searchPath: [String] {
+    /// search_path as a list of schema names, unquoted; "$user" stays as written. Kept up to date
+    /// with the values, like reportedParameters: every statement resolves names through it.
+    public private(set) var searchPath: [String] = []
+
+    private func parseSearchPath() -> [String] {
         let text = (try? show("search_path")) ?? ""
         return text.split(separator: ",").map { item in
             var name = item.trimmingSpaces

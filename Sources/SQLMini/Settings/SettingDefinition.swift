@@ -60,7 +60,9 @@ public enum SettingValue: Sendable, Equatable {
 
 public struct SettingDefinition: Sendable {
     /// The name as PostgreSQL spells it (DateStyle, TimeZone keep their capitals); lookups ignore case.
-    public var name: String
+    public let name: String
+    /// The name lower-cased: the key of every table of values (computed once, not per lookup).
+    public let key: String
     public var kind: SettingKind
     public var unit: SettingUnit
     public var defaultValue: SettingValue
@@ -75,6 +77,7 @@ public struct SettingDefinition: Sendable {
     public init(_ name: String, _ kind: SettingKind, default defaultValue: SettingValue, unit: SettingUnit = .none,
                 context: SettingContext, reported: Bool = false, octal: Bool = false, _ summary: String) {
         self.name = name
+        self.key = name.lowercased()
         self.kind = kind
         self.unit = unit
         self.defaultValue = defaultValue
@@ -83,4 +86,10 @@ public struct SettingDefinition: Sendable {
         self.summary = summary
         self.showsOctal = octal
     }
+}
+
+/// A name with a dot (`patroni.scope`) is a custom setting, kept as text. Checked on the UTF-8
+/// bytes: String.contains(Character) walks grapheme clusters, and SHOW runs on every statement.
+func isCustomName(_ name: String) -> Bool {
+    name.utf8.contains(UInt8(ascii: "."))
 }

@@ -119,10 +119,15 @@ extension SettingDefinition {
     ]
 
     /// Lower-cased name → definition.
-    static let byName: [String: SettingDefinition] = Dictionary(all.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+    static let byName: [String: SettingDefinition] = Dictionary(all.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The GUC_REPORT settings, in the order of `all`.
+    static let reported = all.filter(\.isReported)
 
     /// Looks a setting up by name, ignoring case; 42704 `unrecognized configuration parameter "x"`.
+    /// The engine asks by the lower-cased name on every statement: that is tried before lowercased().
     public static func named(_ name: String) throws -> SettingDefinition {
+        if let definition = byName[name] { return definition }
         guard let definition = byName[name.lowercased()] else {
             throw SQLError(SQLError.undefinedObject, "unrecognized configuration parameter \"\(name)\"")
         }
