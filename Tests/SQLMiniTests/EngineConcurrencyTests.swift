@@ -141,6 +141,35 @@ func eventually(_ condition: () -> Bool) {
         #expect(try db.text("SELECT id FROM t ORDER BY id") == [["7"], ["8"]])
     }
 
+    /// An UPDATE that leaves a unique key as it was skips the uniqueness check (it holds the key
+    /// through the row lock); the key must stay taken all the same: against an inserter that
+    /// comes while the update runs, after it commits or aborts, and after many versions.
+    @Test func updateKeepingItsUniqueKeyStillHoldsIt() throws {
+        let db = try EngineHarness()
+        try db.run("CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0), (2, 0)")
+        for _ in 0..<50 { try db.run("UPDATE t SET v = v + 1 WHERE id = 1") }
+        #expect(try db.text("SELECT id, v FROM t ORDER BY id") == [["1", "50"], ["2", "0"]])
+        #expect(throws: SQLError.self) { try db.run("INSERT INTO t VALUES (1, 0)") }
+        #expect(throws: SQLError.self) { try db.run("UPDATE t SET id = 1 WHERE id = 2") }
+
+        for ending in ["commit", "abort"] {
+            let updater = db.begin()
+            try db.run("UPDATE t SET v = v + 1 WHERE id = 1", in: updater)
+            let inserter = db.begin()
+            var failure: SQLError?
+            let waiting = Background {
+                do { try db.run("INSERT INTO t VALUES (1, 99)", in: inserter) } catch let error as SQLError { failure = error }
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+            #expect(!waiting.isFinished)
+            if ending == "commit" { try db.commit(updater) } else { db.abort(updater) }
+            try waiting.wait()
+            db.abort(inserter)
+            #expect(failure?.sqlState == "23505")
+        }
+        #expect(try db.text("SELECT id, v FROM t ORDER BY id") == [["1", "51"], ["2", "0"]])
+    }
+
     @Test func selectForUpdateLocksAndLockTimeoutBoundsTheWait() throws {
         let db = try EngineHarness()
         try db.run("CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 1)")

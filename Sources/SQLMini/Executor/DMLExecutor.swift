@@ -46,10 +46,12 @@ enum DMLExecutor {
             try context.checkInterrupts()
             guard let tid = TableColumns.tupleID(source[width]) else { continue }
             var written: Row = []
+            var replaced: Row = []
             var changed = source
             let done = try modification.apply(tid: tid, row: Array(source[0..<width]), recheck: { version in
                 try plan.recheck?.isSatisfied(replacing(source, width, with: version), context) ?? true
             }) { tid, current in
+                replaced = current
                 changed = replacing(source, width, with: current)
                 written = try plan.newRow.map { try $0.evaluate(changed, context) }
                 try ConstraintChecks.checkNotNull(written, table, context)
@@ -57,7 +59,7 @@ enum DMLExecutor {
                 return try storing { try modification.heap.update(tid, newData: data, xid: xid, command: command, snapshot: snapshot) }
             }
             guard let done, let newVersion = done.newVersion else { continue }
-            try indexes.insertEntries(written, at: newVersion)
+            try indexes.insertEntries(written, at: newVersion, replacing: replaced)
             count += 1
             if emitting, let returning = plan.returning {
                 let result = replacing(changed, width, with: written)
