@@ -148,6 +148,30 @@ struct VacuumTests {
         try engine.shutdown()
     }
 
+    @Test func aFullLeafShedsEntriesOfDeadVersionsInsteadOfSplitting() throws {
+        let data = try TestDataDirectory()
+        defer { data.remove() }
+        let engine = try data.create()
+        try setUp(engine, withIndex: true)
+        var tid = try insertRows(engine, 0..<1, indexed: true)[0]
+        // One row updated 3000 times: 3000 entries of 20 bytes would need 8 leaves.
+        for n in 1...3000 {
+            tid = try update(engine, tid, to: row(n, size: 100))
+            let xid = try engine.transactions.assignTransactionID()
+            try engine.btree(index).insert(key: key(0), tid: tid, xid: xid, heap: engine.heap(table))
+            try engine.transactions.commit(xid)
+        }
+        #expect(try engine.btree(index).height() == 1)
+        #expect(try engine.bufferPool.pageCount(index) == 2)       // metapage and the one leaf
+        var visible: [TupleID] = []
+        let snapshot = engine.transactions.snapshot(for: .invalid, command: CommandID(0))
+        for candidate in try indexTIDs(engine) where try engine.heap(table).fetch(candidate, snapshot: snapshot) != nil {
+            visible.append(candidate)
+        }
+        #expect(visible == [tid])
+        try engine.shutdown()
+    }
+
     /// Every page of `relation` as the buffer pool holds it, checksum field left out (it is
     /// stamped when a page is written).
     private func pageImages(_ engine: StorageEngine, _ relation: RelationID) throws -> [[UInt8]] {

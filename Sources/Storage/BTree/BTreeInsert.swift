@@ -1,7 +1,9 @@
 // Inserting into a B-tree, with page splits propagating up to a new root.
 //
 // Under the exclusive tree lock: descend from the root keeping every page of the path locked
-// exclusively; if the leaf has room, insert there (one page logged). Otherwise plan the splits
+// exclusively; if the leaf has room, insert there (one page logged). If it is full and the caller
+// named the table's heap, entries of dead versions are removed first (BTreeSimpleDeletion.swift).
+// Otherwise plan the splits
 // bottom-up — each split pushes a separator into the parent, which may split in turn, up to a new
 // root — extend the relation by the pages the plan needs, then apply the whole plan inside ONE
 // logChanges over every page it touches, so a crash leaves either the old tree or the new one.
@@ -11,13 +13,15 @@
 import WAL
 
 extension BTreeIndex {
-    public func insert(key: [UInt8], tid: TupleID, xid: TransactionID) throws {
+    /// Adds (key, tid). `heap`, the table the index belongs to, lets a full leaf shed the entries
+    /// of dead row versions instead of splitting.
+    public func insert(key: [UInt8], tid: TupleID, xid: TransactionID, heap: HeapRelation? = nil) throws {
         guard key.count <= btreeMaximumKeyLength else { throw btreeKeyTooLong(key.count) }
-        try withTreeLock(.exclusive) { try insertLocked(BTreeItem(key: key, tid: BTreeTID(tid), child: 0), xid: xid) }
+        try withTreeLock(.exclusive) { try insertLocked(BTreeItem(key: key, tid: BTreeTID(tid), child: 0), xid: xid, heap: heap) }
     }
 
     /// Inserts `entry` (a leaf item); the caller holds the tree lock exclusively.
-    func insertLocked(_ entry: BTreeItem, xid: TransactionID) throws {
+    func insertLocked(_ entry: BTreeItem, xid: TransactionID, heap: HeapRelation?) throws {
         let meta = try lockMetaCreatingRoot(xid: xid)
         defer { meta.release() }
         var path: [PageGuard] = []
@@ -34,6 +38,9 @@ extension BTreeIndex {
         }
         guard let leafGuard = path.last else { return }
         let leaf = BTreePage(leafGuard.bytes)
+        if !leaf.fits(keyLength: entry.key.count), let heap {
+            try deleteDeadEntries(leafGuard, heap: heap, xid: xid)
+        }
         let position = entry.key.withUnsafeBytes { leaf.lowerBound(key: $0, tid: entry.tid) }
         if position < leaf.count, entry.key.withUnsafeBytes({ leaf.compare(at: position, key: $0, tid: entry.tid) }) == 0 {
             throw StorageError(.invalidState, "index \(id) already has this key with tid \(entry.tid.tupleID)")

@@ -28,7 +28,7 @@ public enum BTreeUniqueInsertResult: Sendable, Equatable {
 }
 
 extension BTreeIndex {
-    public func insertUnique(key: [UInt8], tid: TupleID, xid: TransactionID,
+    public func insertUnique(key: [UInt8], tid: TupleID, xid: TransactionID, heap: HeapRelation? = nil,
                              check: (_ existing: TupleID) throws -> BTreeUniqueVerdict) throws -> BTreeUniqueInsertResult {
         guard key.count <= btreeMaximumKeyLength else { throw btreeKeyTooLong(key.count) }
         return try withTreeLock(.exclusive) {
@@ -39,7 +39,7 @@ extension BTreeIndex {
                 case .waitFor(let other): return .mustWait(other)
                 }
             }
-            try insertLocked(BTreeItem(key: key, tid: BTreeTID(tid), child: 0), xid: xid)
+            try insertLocked(BTreeItem(key: key, tid: BTreeTID(tid), child: 0), xid: xid, heap: heap)
             return .inserted
         }
     }
