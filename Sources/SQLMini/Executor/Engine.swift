@@ -24,6 +24,8 @@ public final class Engine: @unchecked Sendable {
         var pendingCatalogWriters: Set<TransactionID> = []
         /// Versions of transaction-private catalogs: far above any committed version.
         var privateVersions: UInt64 = 1 << 48
+        /// On a standby: the replay's catalog generation the committed catalog was loaded at.
+        var replayedCatalogGeneration: UInt64 = 0
     }
     private let state: PThreadMutex<CatalogState>
     private let virtualRelations = PThreadMutex<[String: VirtualRelation]>([:])
@@ -84,8 +86,15 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func refreshCommittedCatalog() {
+        // On a standby, catalog changes arrive by replay: its generation moves when a replayed
+        // commit changed system catalogs. Read before the snapshot is taken, so none is missed.
+        let replayedGeneration = storage.standbyStatus?.catalogGeneration
         let needsReload = state.withLock { state -> Bool in
             var reload = false
+            if let replayedGeneration, replayedGeneration != state.replayedCatalogGeneration {
+                state.replayedCatalogGeneration = replayedGeneration
+                reload = true
+            }
             for xid in state.pendingCatalogWriters {
                 switch storage.transactions.status(of: xid) {
                 case .inProgress: continue
@@ -112,6 +121,7 @@ public final class Engine: @unchecked Sendable {
     // MARK: Sequences
 
     func nextValue(sequence oid: UInt32, _ context: EvaluationContext) throws -> Int64 {
+        try requireWritable("nextval()", context)
         guard let sequence = context.catalog.sequence(oid: oid), let relation = context.catalog.relation(oid: oid) else {
             throw SQLError(SQLError.wrongObjectType, "\"\(oid)\" is not a sequence")
         }
@@ -138,10 +148,18 @@ public final class Engine: @unchecked Sendable {
     }
 
     func setValue(sequence oid: UInt32, _ value: Int64, isCalled: Bool, _ context: EvaluationContext) throws {
+        try requireWritable("setval()", context)
         guard let relation = context.catalog.relation(oid: oid), relation.kind == .sequence else {
             throw SQLError(SQLError.wrongObjectType, "\"\(oid)\" is not a sequence")
         }
         try storage.sequence(RelationID(relation.fileNode)).setValue(value, isCalled: isCalled)
         if isCalled { context.execution.lastSequenceValues[oid] = value }
+    }
+
+    /// Sequences change outside transactions, but not in read-only ones or on a standby (25006).
+    private func requireWritable(_ function: String, _ context: EvaluationContext) throws {
+        if context.execution.readOnly {
+            throw SQLError(SQLError.readOnlySQLTransaction, "cannot execute \(function) in a read-only transaction")
+        }
     }
 }

@@ -46,10 +46,23 @@ public protocol FunctionContext: AnyObject {
     /// inet_server_addr/port, inet_client_addr/port; nil over a Unix socket.
     var serverAddress: (host: String, port: Int)? { get }
     var clientAddress: (host: String, port: Int)? { get }
+
+    /// Standby state (defaults below: a primary's answers).
+    var walReceiveLSN: UInt64? { get }
+    var walReplayLSN: UInt64? { get }
+    var lastReplayedCommitTimestamp: Int64? { get }
+    /// pg_promote(wait, wait_seconds).
+    func promote(wait: Bool, waitSeconds: Int) throws -> Bool
 }
 
-/// Standby state, answered by a standby's engine (a later issue); a primary keeps these defaults.
+/// Standby state, answered by a standby's session; a primary keeps these defaults.
 extension FunctionContext {
+    /// pg_promote() on a primary: PostgreSQL's error.
+    public func promote(wait: Bool, waitSeconds: Int) throws -> Bool {
+        throw SQLError(SQLError.objectNotInPrerequisiteState, "recovery is not in progress",
+                       hint: "Recovery control functions can only be executed during recovery.")
+    }
+
     /// pg_last_wal_receive_lsn(): the WAL received and flushed by a standby; nil on a primary.
     public var walReceiveLSN: UInt64? { nil }
     /// pg_last_wal_replay_lsn(): the WAL replayed by a standby; nil on a primary.

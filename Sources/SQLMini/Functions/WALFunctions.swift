@@ -1,7 +1,7 @@
 // WALFunctions: WAL positions and file names (pg_current_wal_lsn, pg_current_wal_flush_lsn,
 // pg_current_wal_insert_lsn, pg_walfile_name, pg_wal_lsn_diff, and the standby side's
-// pg_last_wal_receive_lsn / pg_last_wal_replay_lsn, NULL on a primary). Like PostgreSQL, the
-// "current" functions and pg_walfile_name refuse to run on a standby (55000, recovery is in progress).
+// pg_last_wal_receive_lsn / pg_last_wal_replay_lsn, NULL on a primary, and pg_promote). Like
+// PostgreSQL, the "current" functions and pg_walfile_name refuse to run on a standby (55000, recovery is in progress).
 
 import WAL
 
@@ -33,6 +33,11 @@ enum WALFunctions {
                                hint: "Recovery control functions can only be executed during recovery.")
             }
             return .bool(false)
+        },
+        .fn("pg_promote", [], .bool) { _, ctx in .bool(try ctx.promote(wait: true, waitSeconds: 60)) },
+        .fn("pg_promote", [.bool], .bool) { args, ctx in .bool(try ctx.promote(wait: args[0].boolValue ?? true, waitSeconds: 60)) },
+        .fn("pg_promote", [.bool, .int4], .bool) { args, ctx in
+            .bool(try ctx.promote(wait: args[0].boolValue ?? true, waitSeconds: Int(args[1].int32Value ?? 60)))
         },
         .fn("pg_wal_lsn_diff", [.pgLSN, .pgLSN], .numeric) { args, _ in
             .numeric(Numeric(coefficient: Int128(args[0].lsnValue ?? 0) - Int128(args[1].lsnValue ?? 0), scale: 0))

@@ -7,7 +7,6 @@
 
 import Logging
 import Storage
-import Synchronization
 
 public final class Database: @unchecked Sendable {
     public let storage: StorageEngine
@@ -18,7 +17,7 @@ public final class Database: @unchecked Sendable {
     /// verifier text. Supplied by the server, which owns SCRAM (PGWire); nil refuses passwords.
     let passwordHasher: (@Sendable (String, String) -> String)?
     private let serverSettings: PThreadMutex<ServerSettings>
-    private let recovery = Atomic<Bool>(false)
+    private let standby = PThreadMutex<StandbyProvider?>(nil)
     /// pg_postmaster_start_time, as a timestamptz value.
     public let startTime: Int64
 
@@ -40,6 +39,7 @@ public final class Database: @unchecked Sendable {
         for table in SystemTable.all {
             engine.register(systemRelation: SystemCatalogRelation(table: table, builder: builder))
         }
+        engine.register(systemRelation: PgStatWalReceiver(database: self))
     }
 
     /// The server-wide settings (postgresql.conf); a reload replaces them for new sessions.
@@ -48,10 +48,13 @@ public final class Database: @unchecked Sendable {
         set { serverSettings.withLock { $0 = newValue } }
     }
 
-    /// True on a standby replaying WAL (issue 4): every transaction is read-only.
-    public var isInRecovery: Bool {
-        get { recovery.load(ordering: .acquiring) }
-        set { recovery.store(newValue, ordering: .releasing) }
+    /// True on a standby replaying WAL, until promotion ends: every transaction is read-only.
+    public var isInRecovery: Bool { storage.isInRecovery }
+
+    /// The WAL receiver's state and promotion, supplied by the server on a standby.
+    public var standbyProvider: StandbyProvider? {
+        get { standby.withLock { $0 } }
+        set { standby.withLock { $0 = newValue } }
     }
 
     /// For authentication: the role's verifier and login rights; nil if there is no such role.

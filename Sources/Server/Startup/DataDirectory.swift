@@ -3,6 +3,7 @@
 //   PG_VERSION          "15" — the on-disk format family we imitate
 //   postgresql.conf     settings (PostgreSQL's syntax)          pg_hba.conf   client authentication rules
 //   postmaster.pid      lock file while a server runs: pid, data directory, start time, port, ...
+//   standby.signal      start as a standby (replay, read-only) until promoted; `promote` asks for that
 //   global/pg_control   the control file (Storage)               base/<db>/<relation>  relation files
 //   pg_wal/             WAL segments (WAL)                       pg_xact/      commit log (Storage)
 // Invariant: at most one server runs on a data directory; postmaster.pid is created with O_EXCL and a
@@ -24,6 +25,10 @@ public struct DataDirectory: Sendable {
     public var autoConfigFile: String { path + "/postgresql.auto.conf" }
     public var hbaFile: String { path + "/pg_hba.conf" }
     public var pidFile: String { path + "/postmaster.pid" }
+    /// Present: start as a standby (PostgreSQL 12+). Removed by promotion.
+    public var standbySignalFile: String { path + "/standby.signal" }
+    /// Written by `minipg promote` before it sends SIGUSR1 (pg_ctl promote's "promote" file).
+    public var promoteSignalFile: String { path + "/promote" }
 
     public static let formatVersion = "15"
 
@@ -70,6 +75,15 @@ public struct DataDirectory: Sendable {
     }
 
     public func unlock() { unlink(pidFile) }
+
+    /// The pid in postmaster.pid if that process is alive (what `minipg promote` signals).
+    public func runningServerPID() -> Int32? {
+        guard let contents = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let pid = Int32(contents.split(separator: "\n").first.map(String.init) ?? ""),
+              pid > 0, kill(pid, 0) == 0
+        else { return nil }
+        return pid
+    }
 }
 
 /// A startup or configuration failure, printed as PostgreSQL prints its FATAL messages.

@@ -43,19 +43,32 @@ public enum ServerInstance {
         let storage: StorageEngine
         let database: Database
         let server: PGServer
+        var standby: StandbyServer?
         do {
             logger.info("starting minipg 0.1 (PostgreSQL 15 protocol) on \(configuration.listenAddresses.joined(separator: ", ")) port \(configuration.port)")
-            storage = try StorageEngine(dataDirectory: directory.path, configuration: configuration.storage, logger: logger)
+            storage = try StorageEngine(dataDirectory: directory.path, configuration: configuration.storage, logger: logger,
+                                        standby: StandbyServer.isRequested(in: directory))
             // CREATE/ALTER ROLE ... PASSWORD stores a verifier made as password_encryption asks.
             let encryption = configuration.settings.passwordEncryption
             database = try Database(storage: storage, settings: configuration.settings, logger: logger) { user, password in
                 InitDB.passwordVerifier(password, user: user, method: encryption)
             }
-            if configuration.settings.autovacuum {
-                let engine = database.engine
-                storage.startAutovacuum(configuration.autovacuum) { engine.allVacuumTargets() }
+            // A standby writes nothing: autovacuum starts when it is promoted.
+            let startAutovacuum: @Sendable () -> Void = { [autovacuum = configuration.autovacuum, engine = database.engine] in
+                storage.startAutovacuum(autovacuum) { engine.allVacuumTargets() }
             }
+            let autovacuumOn = configuration.settings.autovacuum
+            if autovacuumOn && !storage.isInRecovery { startAutovacuum() }
             let replication = try ReplicationWiring.environment(storage: storage, settings: configuration.settings, logger: logger)
+            if storage.isInRecovery {
+                let streaming = try StandbyServer(directory: directory, storage: storage, settings: configuration.settings,
+                                                  logger: logger) {
+                    if autovacuumOn { startAutovacuum() }
+                }
+                database.standbyProvider = streaming
+                streaming.start()
+                standby = streaming
+            }
             let factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
                                                parameterStatus: configuration.parameterStatus, logger: logger,
                                                replication: replication)
@@ -66,7 +79,8 @@ public enum ServerInstance {
             logger.critical("\(error)")
             return 1
         }
-        logger.info("database system is ready to accept connections")
+        logger.info(standby == nil ? "database system is ready to accept connections"
+                                   : "database system is ready to accept read-only connections")
 
         let mode = signals.waitForShutdown()
         switch mode {
@@ -90,6 +104,7 @@ public enum ServerInstance {
             _exit(0)
         }
         server.stop()
+        standby?.stop()
         logger.info("shutting down")
         do {
             try storage.shutdown()

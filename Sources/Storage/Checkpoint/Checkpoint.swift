@@ -18,6 +18,12 @@ import WAL
 extension StorageEngine {
     public func checkpoint(reason: CheckpointReason) throws {
         try checkpointMonitor.withLock {
+            // On a standby a checkpoint is a restartpoint; promotion's end-of-recovery checkpoint
+            // is the first real one (written before the server leaves recovery).
+            if reason != .endOfRecovery, let replay = standbyReplay.withLock({ $0 }) {
+                try restartpoint(replay: replay, reason: reason)
+                return
+            }
             if reason == .timed || reason == .walSize {
                 let control = self.control
                 // Nothing happened since the last checkpoint: skip, like PostgreSQL.
@@ -41,7 +47,9 @@ extension StorageEngine {
 
             let record = CheckpointRecord(redo: redo, timeline: wal.timeline, nextXid: nextXid,
                                           nextOID: nextOID, time: Int64(time(nil)))
-            let info = reason == .shutdown ? XLOGInfo.checkpointShutdown : XLOGInfo.checkpointOnline
+            // The end-of-recovery checkpoint is a shutdown checkpoint too, as in PostgreSQL: nothing
+            // runs across it, which tells a standby's snapshots that no earlier xid is still running.
+            let info = reason == .shutdown || reason == .endOfRecovery ? XLOGInfo.checkpointShutdown : XLOGInfo.checkpointOnline
             let (start, end) = try pageLog.insert(.xlog, info: info, xid: .invalid, payload: record.encode())
             try wal.flush(upTo: end)
             try updateControl { control in
@@ -110,7 +118,7 @@ final class Checkpointer: @unchecked Sendable {
                 return stopping
             }
             guard !stop, let engine else { break }
-            if !engine.configuration.synchronousCommit {
+            if !engine.configuration.synchronousCommit && !engine.isInRecovery {
                 do { try engine.wal.flush(upTo: engine.wal.insertLSN) } catch {
                     engine.logger.error("could not flush the WAL: \(error)")
                 }

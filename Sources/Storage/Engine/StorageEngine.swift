@@ -41,6 +41,11 @@ public final class StorageEngine: @unchecked Sendable {
     let checkpointMonitor = ConditionLock()
     let heaps = PThreadMutex<[RelationID: HeapRelation]>([:])
     let checkpointer = PThreadMutex<Checkpointer?>(nil)
+    /// Who else keeps old WAL (replication slots, wal_keep_size); set by the server (WALRetention.swift).
+    let walRetention = PThreadMutex<WALRetention?>(nil)
+    /// Replay on a standby, from startup until promotion (StorageEngine+Standby.swift).
+    let standbyReplay: PThreadMutex<StandbyReplay?>
+    let replayThread = PThreadMutex<ReplayThread?>(nil)
     let autovacuum = PThreadMutex<Autovacuum?>(nil)
 
     static func walDirectory(_ data: String) -> String { data + "/pg_wal" }
@@ -80,13 +85,17 @@ public final class StorageEngine: @unchecked Sendable {
     }
 
     /// Opens a data directory; runs crash recovery (redo from the last checkpoint) before returning.
-    public init(dataDirectory: String, configuration: StorageConfiguration, logger: Logger) throws {
+    /// A `standby` replays what pg_wal holds and stays in recovery, read-only, until promote().
+    public init(dataDirectory: String, configuration: StorageConfiguration, logger: Logger, standby: Bool = false) throws {
         self.dataDirectory = dataDirectory
         self.configuration = configuration
         self.logger = logger
         var control = try ControlFile.read(dataDirectory: dataDirectory)
-        let crashed = control.state != .shutDown
-        if crashed {
+        let crashed = control.state != .shutDown && !standby
+        if standby {
+            control.state = .inArchiveRecovery
+            try ControlFile.write(control, dataDirectory: dataDirectory)
+        } else if crashed {
             logger.info("database system was interrupted; last known up at \(control.time)",
                         metadata: ["state": "\(control.state)", "checkpoint": "\(control.checkpointLSN)",
                                    "redo": "\(control.redoLSN)"])
@@ -108,6 +117,22 @@ public final class StorageEngine: @unchecked Sendable {
         snapshots = SnapshotRegistry(transactions: transactions)
 
         let redo = Redo(pool: bufferPool, files: files, transactions: transactions, nextOID: control.nextOID)
+        if standby {
+            transactions.standby.activate()
+            let replay = try StandbyReplay(walDirectory: Self.walDirectory(dataDirectory), control: control,
+                                           segmentSize: configuration.wal.segmentSize, redo: redo,
+                                           transactions: transactions, logger: logger)
+            _ = try replay.step(flushLimit: .invalid)
+            let (end, _, timeline) = replay.endOfWAL
+            wal = WALWriter(inRecoveryAt: end, timeline: timeline, configuration: configuration.wal, logger: logger)
+            oids = PThreadMutex(OIDCounter(next: Self.firstNormalOID, loggedLimit: Self.firstNormalOID))
+            controlData = PThreadMutex(control)
+            standbyReplay = PThreadMutex(replay)
+            startCheckpointer()
+            logger.info("consistent recovery state reached at \(end)")
+            return
+        }
+        standbyReplay = PThreadMutex(nil)
         let outcome = try Recovery.run(walDirectory: Self.walDirectory(dataDirectory), control: control,
                                        segmentSize: configuration.wal.segmentSize, redo: redo, logger: logger)
         wal = try WALWriter(directory: Self.walDirectory(dataDirectory), timeline: control.timeline,
@@ -146,6 +171,7 @@ public final class StorageEngine: @unchecked Sendable {
     /// session uses the engine any more.
     public func shutdown() throws {
         stopAutovacuum()
+        stopReplay()
         stopCheckpointer()
         try checkpoint(reason: .shutdown)
         try wal.close()
@@ -156,6 +182,7 @@ public final class StorageEngine: @unchecked Sendable {
     /// Tests: dies like kill -9 — no checkpoint, dirty pages and the unflushed WAL tail are lost.
     func simulateCrash() {
         stopAutovacuum()
+        stopReplay()
         stopCheckpointer()
         bufferPool.attach(wal: nil)
         bufferPool.discardAll()

@@ -34,6 +34,8 @@ public final class TransactionManager: @unchecked Sendable {
     private var synchronousCommit: Bool
     /// Drops a relation's buffers and file (set by the engine).
     private let dropRelation: @Sendable (RelationID) -> Void
+    /// On a hot standby: replay's view of the primary's transactions, which snapshots come from.
+    let standby = StandbyTransactions()
 
     // Guarded by `monitor`.
     private var nextXid: TransactionID
@@ -84,7 +86,8 @@ public final class TransactionManager: @unchecked Sendable {
     }
 
     public func snapshot(for xid: TransactionID, command: CommandID) -> Snapshot {
-        monitor.withLock {
+        if standby.isActive { return standby.snapshot(command: command) }
+        return monitor.withLock {
             Snapshot(xmin: running.min() ?? nextXid, xmax: nextXid, inProgress: running,
                      currentTransaction: xid, currentCommand: command)
         }

@@ -114,7 +114,8 @@ struct SegmentDirectory {
 
     private static let temporaryPrefix = "xlogtemp."
 
-    private func fileNames() throws(WALError) -> [String] {
+    /// Every name in the directory (segments, history files, temporary files).
+    func fileNames() throws(WALError) -> [String] {
         guard let stream = opendir(path) else {
             throw WALError.system("open directory", file: path)
         }

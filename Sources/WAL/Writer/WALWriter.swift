@@ -26,9 +26,9 @@
 import Logging
 
 public final class WALWriter: @unchecked Sendable {
-    public let timeline: TimelineID
     public let configuration: WALConfiguration
-    private let segments: SegmentDirectory
+    /// Set once, by init or (after recovery) by startWriting, before any I/O.
+    private var segments: SegmentDirectory
     private let logger: Logger
     private let lock = ConditionLock()
 
@@ -43,7 +43,10 @@ public final class WALWriter: @unchecked Sendable {
     private var ioInProgress = false
     private var failure: WALError?
     private var closed = false
+    /// What checkUsable says once `closed` is set.
+    private var closedMessage = "WAL writer is closed"
     private var counters = WALStatistics()
+    private var currentTimeline: TimelineID
 
     // Touched only by the thread that set `ioInProgress`.
     private var currentSegment: SegmentFile?
@@ -65,7 +68,7 @@ public final class WALWriter: @unchecked Sendable {
         guard end.isValid, WALRecordHeader.aligned(end) == end else {
             throw WALError(.invalidArgument, "invalid WAL insert position \(end): must be non-zero and 8-byte aligned")
         }
-        self.timeline = timeline
+        currentTimeline = timeline
         self.configuration = configuration
         self.logger = logger
         segments = SegmentDirectory(path: directory, timeline: timeline,
@@ -89,6 +92,53 @@ public final class WALWriter: @unchecked Sendable {
             closed = true  // nothing to flush; keeps deinit from warning
             throw error
         }
+        logger.debug("WAL writer opened", metadata: ["timeline": "\(timeline)", "end": "\(end)"])
+    }
+
+    /// A stand-in for a server still in recovery (a standby): it reports `position` as every LSN and
+    /// refuses inserts and flushes, like PostgreSQL's "cannot make new WAL entries during recovery".
+    /// It touches no file: until promotion, pg_wal belongs to the WAL receiver and to replay, and
+    /// promotion makes it write the new timeline (startWriting).
+    public init(inRecoveryAt position: LSN, timeline: TimelineID, configuration: WALConfiguration, logger: Logger) {
+        currentTimeline = timeline
+        self.configuration = configuration
+        self.logger = logger
+        segments = SegmentDirectory(path: "", timeline: timeline, segmentSize: configuration.segmentSize,
+                                    synchronizes: false)
+        buffer = []
+        spareBuffer = []
+        bufferStart = position
+        insertPosition = position
+        lastRecordStart = .invalid
+        writtenPosition = position
+        flushedPosition = position
+        closed = true
+        closedMessage = "cannot make new WAL entries during recovery"
+    }
+
+    /// Promotion: a writer made by init(inRecoveryAt:) starts appending to `timeline` at `end`
+    /// (the switch point), after the tail of that segment is wiped as in init.
+    public func startWriting(directory: String, timeline: TimelineID, end: LSN, previousRecord: LSN) throws {
+        guard end.isValid, WALRecordHeader.aligned(end) == end else {
+            throw WALError(.invalidArgument, "invalid WAL insert position \(end): must be non-zero and 8-byte aligned")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        guard closed, failure == nil, segments.path.isEmpty else {
+            throw WALError(.invalidArgument, "the WAL writer is already writing")
+        }
+        currentTimeline = timeline
+        segments = SegmentDirectory(path: directory, timeline: timeline, segmentSize: configuration.segmentSize,
+                                    synchronizes: configuration.fsync)
+        bufferStart = end
+        insertPosition = end
+        lastRecordStart = previousRecord
+        writtenPosition = end
+        flushedPosition = end
+        try segments.ensureExists()
+        try segments.removeTemporaryFiles()
+        try discardTail(after: end)
+        closed = false
         logger.debug("WAL writer opened", metadata: ["timeline": "\(timeline)", "end": "\(end)"])
     }
 
@@ -169,6 +219,8 @@ public final class WALWriter: @unchecked Sendable {
         }
     }
 
+    /// The timeline records are written on.
+    public var timeline: TimelineID { lock.withLock { currentTimeline } }
     /// End of the last inserted record (where the next one starts).
     public var insertLSN: LSN { lock.withLock { insertPosition } }
     /// Everything before it is on disk.
@@ -259,7 +311,7 @@ public final class WALWriter: @unchecked Sendable {
                            file: failure.file, offset: failure.offset)
         }
         if closed {
-            throw WALError(.unavailable, "WAL writer is closed")
+            throw WALError(.unavailable, closedMessage)
         }
     }
 
