@@ -35,6 +35,7 @@ final class PsqlGoldenTests: XCTestCase {
     func testMetaCommandsWithPatternsMatchPostgreSQL() throws { try assertGolden("meta") }
     func testRolesMatchPostgreSQL() throws { try assertGolden("roles") }
     func testSetReturningFunctionsMatchPostgreSQL() throws { try assertGolden("set-returning") }
+    func testSavepointsAndOnErrorRollbackMatchPostgreSQL() throws { try assertGolden("savepoints") }
 
     func testWrongPasswordIsRefused() throws {
         let instance = try MiniPGInstance()

@@ -58,7 +58,7 @@ import Testing
     @Test func errorInBlockFailsItUntilRollback() {
         var block = TransactionBlock()
         _ = block.begin()
-        #expect(block.statementFailed().transaction == .abort)
+        #expect(block.statementFailed(inSavepoint: false).transaction == .abort)
         #expect(block.status == .failed)
         let refused = block.beforeStatement()
         #expect(refused.refusal?.sqlState == "25P02")
@@ -75,7 +75,7 @@ import Testing
     @Test func commitInFailedBlockAnswersRollback() {
         var block = TransactionBlock()
         _ = block.begin()
-        _ = block.statementFailed()
+        _ = block.statementFailed(inSavepoint: false)
         let commit = block.commit()
         #expect(commit.tag == "ROLLBACK")
         #expect(commit.transaction == .none)
@@ -85,7 +85,7 @@ import Testing
     @Test func errorInImplicitTransactionRollsItBack() {
         var block = TransactionBlock()
         _ = block.beforeStatement()
-        #expect(block.statementFailed().transaction == .abort)
+        #expect(block.statementFailed(inSavepoint: false).transaction == .abort)
         #expect(block.status == .idle)
         #expect(block.endOfImplicitScope().transaction == .none)
     }
@@ -96,5 +96,23 @@ import Testing
         #expect(block.terminate().transaction == .abort)
         var idle = TransactionBlock()
         #expect(idle.terminate().transaction == .none)
+    }
+
+    @Test func errorInsideSavepointFailsOnlyTheSubtransaction() {
+        var block = TransactionBlock()
+        _ = block.begin()
+        #expect(block.statementFailed(inSavepoint: true).transaction == .abortSubtransaction)
+        #expect(block.status == .failed)
+        #expect(block.beforeStatement().refusal?.sqlState == "25P02")
+        #expect(block.statementFailed(inSavepoint: true).transaction == .none)   // already aborted
+        block.rolledBackToSavepoint()
+        #expect(block.status == .inTransaction)
+        #expect(block.beforeStatement().refusal == nil)
+        // COMMIT of a block failed inside a savepoint rolls the whole transaction back.
+        _ = block.statementFailed(inSavepoint: true)
+        let commit = block.commit()
+        #expect(commit.transaction == .abort)
+        #expect(commit.tag == "ROLLBACK")
+        #expect(block.status == .idle)
     }
 }

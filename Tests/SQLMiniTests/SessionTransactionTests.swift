@@ -98,20 +98,6 @@ import Testing
         #expect(try reader.rows("SELECT count(*) FROM t") == [["1"]])
     }
 
-    @Test func savepointsAreTrackedButCannotBeRolledBackTo() throws {
-        let db = try TestDatabase()
-        let session = try db.session()
-        #expect(session.run("SAVEPOINT a").error?.sqlState == "25P01")
-        _ = session.run("BEGIN")
-        #expect(session.run("SAVEPOINT a").output.tags == ["SAVEPOINT"])
-        #expect(session.run("RELEASE a").output.tags == ["RELEASE"])
-        #expect(session.run("RELEASE a").error?.sqlState == "3B001")
-        _ = session.run("ROLLBACK")
-        _ = session.run("BEGIN; SAVEPOINT b")
-        #expect(session.run("ROLLBACK TO SAVEPOINT b").error?.sqlState == "0A000")
-        _ = session.run("ROLLBACK")
-    }
-
     @Test func emptyQueryAndVacuum() throws {
         let db = try TestDatabase()
         let session = try db.session()

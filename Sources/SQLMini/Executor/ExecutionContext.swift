@@ -12,6 +12,9 @@
 // Invariants: READ COMMITTED takes a new snapshot per statement; REPEATABLE READ (and
 // SERIALIZABLE, treated alike) keeps the first one; each statement has its own command id, so it
 // sees the changes of earlier statements of its transaction but not its own (Halloween).
+// Savepoints (SubtransactionStack): writes inside a savepoint level carry that level's subxid;
+// the snapshot's own-transaction set is the top-level xid plus the live subxids, and loses a
+// subxid the moment it is rolled back.
 import Foundation
 import Storage
 import WAL
@@ -21,7 +24,13 @@ public final class ExecutionContext {
     public let isolation: IsolationLevel
     /// READ ONLY transactions and standbys refuse writes with 25006.
     public var readOnly: Bool
-    public private(set) var xid: TransactionID = .invalid
+    /// The transaction's own (top-level) xid, assigned at its first write.
+    public private(set) var topLevelXid: TransactionID = .invalid
+    /// The xid writes are stamped with now: the innermost savepoint level's subxid, else the
+    /// top-level xid (.invalid before the first write at that level).
+    public var xid: TransactionID { savepoints.innermostXid ?? topLevelXid }
+    /// The open savepoint levels and their subtransactions.
+    private(set) var savepoints = SubtransactionStack()
     public private(set) var commandID = CommandID(0)
     public private(set) var snapshot: Snapshot
     /// Holds the oldest xmin back to this transaction's first snapshot until the context goes.
@@ -78,7 +87,7 @@ public final class ExecutionContext {
         if statementsStarted > 0 { commandID = CommandID(commandID.value &+ 1) }
         statementsStarted += 1
         if isolation == .readCommitted || isolation == .readUncommitted || statementsStarted == 1 {
-            snapshot = engine.storage.transactions.snapshot(for: xid, command: commandID)
+            snapshot = engine.storage.transactions.snapshot(for: topLevelXid, command: commandID)
         } else {
             snapshot.currentCommand = commandID
         }
@@ -87,29 +96,72 @@ public final class ExecutionContext {
 
     var usesTransactionSnapshot: Bool { isolation == .repeatableRead || isolation == .serializable }
 
-    /// The transaction id, assigned now if this is the transaction's first write.
+    /// The xid to stamp a write with, assigned now if this is the first write of the transaction
+    /// (top-level xid) or of the innermost savepoint level (subxid, after the top-level one).
     func writableTransaction(for command: String) throws -> TransactionID {
+        try writableTopLevelTransaction(for: command)
+        if savepoints.innermostNeedsXid {
+            let subxid = try engine.storage.transactions.assignSubtransactionID(of: topLevelXid)
+            savepoints.assignInnermost(subxid)
+            snapshot.subtransactions.append(subxid)
+        }
+        return xid
+    }
+
+    /// The top-level xid, assigned now if the transaction has none yet (txid_current()).
+    @discardableResult
+    func writableTopLevelTransaction(for command: String) throws -> TransactionID {
         if readOnly {
             throw SQLError(SQLError.readOnlySQLTransaction, "cannot execute \(command) in a read-only transaction")
         }
-        if !xid.isValid {
-            xid = try engine.storage.transactions.assignTransactionID()
-            snapshot.currentTransaction = xid
+        if !topLevelXid.isValid {
+            topLevelXid = try engine.storage.transactions.assignTransactionID()
+            snapshot.currentTransaction = topLevelXid
         }
-        return xid
+        return topLevelXid
     }
 
     /// A snapshot that also sees what the current command itself wrote (catalog reloads after DDL).
     func snapshotIncludingCurrentCommand() -> Snapshot {
         var seeing = snapshot
-        seeing.currentTransaction = xid
+        seeing.currentTransaction = topLevelXid
         seeing.currentCommand = CommandID(commandID.value &+ 1)
         return seeing
     }
 
     /// A fresh snapshot for re-checking a row a concurrent transaction changed (READ COMMITTED).
     func freshSnapshot() -> Snapshot {
-        engine.storage.transactions.snapshot(for: xid, command: commandID)
+        engine.storage.transactions.snapshot(for: topLevelXid, command: commandID)
+    }
+
+    // MARK: Savepoints
+
+    /// SAVEPOINT: a new level; its subxid comes with its first write.
+    public func defineSavepoint(_ name: String) { savepoints.push(savepoint: name) }
+
+    /// The innermost savepoint level called `name`, if any.
+    public func savepointLevel(named name: String) -> Int? { savepoints.level(named: name) }
+
+    /// RELEASE SAVEPOINT: the level and those above merge into the level below.
+    public func releaseSavepoint(at level: Int) { savepoints.release(from: level) }
+
+    /// ROLLBACK TO SAVEPOINT: everything the level and those above did is undone; the level stays.
+    public func rollbackToSavepoint(at level: Int) throws {
+        try abortSubtransactions(savepoints.rollback(to: level))
+    }
+
+    /// An error inside the innermost savepoint level: its subtransaction is aborted now, so its
+    /// row locks go at once, as PostgreSQL's AbortSubTransaction does.
+    public func abortInnermostSavepointLevel() throws {
+        try abortSubtransactions(savepoints.abortInnermost())
+    }
+
+    private func abortSubtransactions(_ subxids: [TransactionID]) throws {
+        guard !subxids.isEmpty else { return }
+        engine.storage.transactions.abortSubtransactions(subxids)
+        snapshot.subtransactions.removeAll { subxids.contains($0) }
+        // DDL of the rolled-back levels is gone: the transaction's own catalog is read again.
+        if ownCatalog != nil { try engine.catalogChanged(by: self) }
     }
 
     /// Throws 57014 when the statement was cancelled or ran past statement_timeout.

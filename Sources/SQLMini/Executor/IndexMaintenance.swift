@@ -78,7 +78,9 @@ struct IndexMaintenance {
     /// Whether a tuple version holding the key counts against a new one with the same key.
     private func liveness(_ header: HeapTupleHeader) -> Liveness {
         let transactions = context.engine.storage.transactions
-        if header.xmin != xid && header.xmin.isNormal {
+        // Own = this transaction or one of its live subtransactions (a released savepoint's rows).
+        let own = context.execution.snapshot
+        if !own.isCurrentTransaction(header.xmin) && header.xmin.isNormal {
             switch transactions.status(of: header.xmin) {
             case .aborted: return .dead
             case .inProgress: return .waitFor(header.xmin)
@@ -86,7 +88,7 @@ struct IndexMaintenance {
             }
         }
         guard header.xmax.isValid, !header.xmaxIsLockOnly else { return .live }
-        if header.xmax == xid { return .dead }
+        if own.isCurrentTransaction(header.xmax) { return .dead }
         switch transactions.status(of: header.xmax) {
         case .aborted: return .live
         case .inProgress: return .waitFor(header.xmax)

@@ -58,7 +58,7 @@ final class StandaloneFunctionContext: FunctionContext {
         }
         return total
     }
-    func currentTransactionID() throws -> Int64 { Int64(try execution.writableTransaction(for: "txid_current").value) }
+    func currentTransactionID() throws -> Int64 { Int64(try execution.writableTopLevelTransaction(for: "txid_current").value) }
     var serverAddress: (host: String, port: Int)? { nil }
     var clientAddress: (host: String, port: Int)? { nil }
 }

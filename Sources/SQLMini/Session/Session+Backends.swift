@@ -9,7 +9,9 @@ import WAL
 
 extension Session {
     func backendProcess(of xid: TransactionID) -> Int32? {
-        if let own = transaction, own.xid == xid { return processID }
-        return database.registry.activities.first { $0.backendXID == xid.value }?.processID
+        // A subtransaction's rows and locks are its top-level transaction's, shown as backend_xid.
+        let top = database.storage.transactions.topLevelTransaction(of: xid)
+        if let own = transaction, own.topLevelXid == top { return processID }
+        return database.registry.activities.first { $0.backendXID == top.value }?.processID
     }
 }

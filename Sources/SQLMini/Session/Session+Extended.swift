@@ -27,7 +27,7 @@ extension Session {
             if !name.isEmpty, portals[name] != nil {
                 throw SQLError("42P03", "portal \"\(name)\" already exists")
             }
-            if block.state == .failed && !Self.endsTransactionBlock(prepared.parsed?.statement) {
+            if block.isFailed && !Self.endsTransactionBlock(prepared.parsed?.statement) {
                 throw TransactionBlock.abortedBlockError
             }
             if block.state == .idle && !Self.isTransactionControl(prepared.parsed?.statement) {
@@ -50,7 +50,7 @@ extension Session {
             throw Self.noSuchStatement(name)
         }
         // As PostgreSQL: describing a statement's result needs a live transaction.
-        if block.state == .failed && prepared.resultColumns != nil {
+        if block.isFailed && prepared.resultColumns != nil {
             throw TransactionBlock.abortedBlockError
         }
         return (prepared.parameterTypes.map(\.oid), prepared.resultColumns.map { describe($0, formats: []) })
@@ -108,7 +108,7 @@ extension Session {
         guard let parsed = statements.first else {
             return PreparedStatement(text: query, parsed: nil, parameterTypes: [], plan: nil, resultColumns: nil)
         }
-        if block.state == .failed && !Self.endsTransactionBlock(parsed.statement) {
+        if block.isFailed && !Self.endsTransactionBlock(parsed.statement) {
             throw TransactionBlock.abortedBlockError
         }
         var declared: [SQLType?] = declaredTypes.map { $0 == 0 ? nil : SQLType(oid: $0) }

@@ -51,7 +51,7 @@ extension Session {
             return
         }
         if let level = modes.isolationLevel {
-            guard statementsInTransaction <= 1, !context.xid.isValid else {
+            guard statementsInTransaction <= 1, !context.topLevelXid.isValid else {
                 throw SQLError(SQLError.activeSQLTransaction, "SET TRANSACTION ISOLATION LEVEL must be called before any query")
             }
             restartTransaction(isolation: level, readOnly: modes.readOnly ?? context.readOnly)

@@ -10,8 +10,12 @@
 // SERIALIZABLE runs as REPEATABLE READ (snapshot isolation, no serializable-conflict detection),
 // READ UNCOMMITTED as READ COMMITTED (as PostgreSQL does).
 //
-// Savepoints: there are no subtransactions yet. SAVEPOINT and RELEASE are accepted and tracked (so
-// nested transactions that succeed work), ROLLBACK TO SAVEPOINT fails with 0A000.
+// Savepoints are subtransactions, as in PostgreSQL: the levels live in the ExecutionContext
+// (SubtransactionStack), each writing level gets its own subxid, ROLLBACK TO aborts the subxids of
+// the level and those above (and keeps the savepoint), RELEASE merges them into the level below,
+// and the top-level COMMIT commits them all in one commit record. An error inside a savepoint level
+// aborts that level's subtransaction at once and leaves the block failed until ROLLBACK TO.
+// nextval() is not undone by any of it (sequences are not transactional).
 
 import Storage
 import WAL
@@ -25,6 +29,7 @@ extension Session {
         case .start: startTransaction(modes)
         case .commit: try commitTransaction()
         case .abort: abortTransaction()
+        case .abortSubtransaction: try transaction?.abortInnermostSavepointLevel()
         }
         if let warning = action.warning { output?.notice(warning) }
     }
@@ -63,12 +68,13 @@ extension Session {
         guard let context = transaction else { return }
         endTransaction()
         _ = settings.transactionEnded(committed: true)
-        guard context.xid.isValid else { return }
+        let xid = context.topLevelXid
+        guard xid.isValid else { return }
         do {
-            try database.storage.transactions.commit(context.xid)
+            try database.storage.transactions.commit(xid)
         } catch {
-            database.storage.transactions.abort(context.xid)
-            logger.error("commit failed", metadata: ["xid": "\(context.xid.value)", "error": "\(error)"])
+            database.storage.transactions.abort(xid)
+            logger.error("commit failed", metadata: ["xid": "\(xid.value)", "error": "\(error)"])
             throw sqlError(from: error)
         }
     }
@@ -78,23 +84,34 @@ extension Session {
         guard let context = transaction else { return }
         endTransaction()
         _ = settings.transactionEnded(committed: false)
-        if context.xid.isValid {
-            database.storage.transactions.abort(context.xid)
+        if context.topLevelXid.isValid {
+            database.storage.transactions.abort(context.topLevelXid)    // and its live subtransactions
         }
     }
 
-    /// What ends with every transaction: its portals and savepoints.
+    /// What ends with every transaction: its portals (its savepoints go with its context).
     private func endTransaction() {
         transaction = nil
         portals.removeAll()
-        savepoints.removeAll()
         transactionStartTime = nil
     }
 
-    /// The statement failed: an implicit transaction is rolled back, an explicit block becomes failed.
+    /// The statement failed: an implicit transaction is rolled back, an explicit block becomes
+    /// failed — all of it, or (inside a savepoint) only the innermost level's subtransaction.
     func failStatement() {
-        let action = block.statementFailed()
-        if action.transaction == .abort { abortTransaction() }
+        let inSavepoint = !(transaction?.savepoints.isEmpty ?? true)
+        switch block.statementFailed(inSavepoint: inSavepoint).transaction {
+        case .abort:
+            abortTransaction()
+        case .abortSubtransaction:
+            do {
+                try transaction?.abortInnermostSavepointLevel()
+            } catch {
+                abortAfterFailedSavepointRollback(error)
+            }
+        case .none, .start, .commit:
+            break
+        }
     }
 
     /// Before an ordinary statement: opens the implicit transaction if none is open, or refuses the
@@ -120,34 +137,69 @@ extension Session {
         case .rollback:
             action = block.rollback()
         case .savepoint(let name):
-            try requireBlock(for: "SAVEPOINT")
-            savepoints.append(name)
+            let context = try requireBlock(for: "SAVEPOINT")
+            context.defineSavepoint(name)
             output.commandComplete("SAVEPOINT")
             return
         case .release(let name):
-            try requireBlock(for: "RELEASE SAVEPOINT")
-            guard let index = savepoints.lastIndex(of: name) else { throw Self.noSuchSavepoint(name) }
-            savepoints.removeSubrange(index...)
+            let context = try requireBlock(for: "RELEASE SAVEPOINT")
+            guard let level = context.savepointLevel(named: name) else { throw Self.noSuchSavepoint(name) }
+            context.releaseSavepoint(at: level)
             output.commandComplete("RELEASE")
             return
         case .rollbackTo(let name):
-            if block.state != .failed { try requireBlock(for: "ROLLBACK TO SAVEPOINT") }
-            guard savepoints.contains(name) else { throw Self.noSuchSavepoint(name) }
-            throw SQLError(SQLError.featureNotSupported, "ROLLBACK TO SAVEPOINT is not supported",
-                           detail: "minipg has no subtransactions yet; roll back the whole transaction.")
+            try rollbackToSavepoint(name)
+            output.commandComplete("ROLLBACK")
+            return
         }
         if let refusal = action.refusal { throw refusal }
         try perform(action, modes: modes, output: output)
         if let tag = action.tag { output.commandComplete(tag) }
     }
 
-    private func requireBlock(for command: String) throws {
+    /// ROLLBACK TO SAVEPOINT: allowed in a usable block and in one failed inside a savepoint. A
+    /// block whose whole transaction failed has no savepoints left (3B001, as PostgreSQL says).
+    private func rollbackToSavepoint(_ name: String) throws {
         switch block.state {
-        case .explicit: return
-        case .failed: throw TransactionBlock.abortedBlockError
+        case .explicit, .failedSubtransaction:
+            guard let context = transaction, let level = context.savepointLevel(named: name) else {
+                throw Self.noSuchSavepoint(name)
+            }
+            do {
+                try context.rollbackToSavepoint(at: level)
+            } catch {
+                abortAfterFailedSavepointRollback(error)
+                throw error
+            }
+            block.rolledBackToSavepoint()
+        case .failed:
+            throw Self.noSuchSavepoint(name)
         case .idle, .implicit:
-            throw SQLError(SQLError.noActiveSQLTransaction, "\(command) can only be used in transaction blocks")
+            throw Self.outsideBlock("ROLLBACK TO SAVEPOINT")
         }
+    }
+
+    /// The subtransactions were aborted but the transaction's own catalog could not be read again
+    /// (an I/O error): without a catalog to trust, the whole transaction is rolled back.
+    private func abortAfterFailedSavepointRollback(_ error: any Error) {
+        logger.error("rolling back to a savepoint failed; aborting the transaction", metadata: ["error": "\(error)"])
+        abortTransaction()
+        block.savepointRollbackFailed()
+    }
+
+    /// The explicit block's transaction, for SAVEPOINT and RELEASE.
+    private func requireBlock(for command: String) throws -> ExecutionContext {
+        switch block.state {
+        case .explicit:
+            guard let context = transaction else { throw Self.outsideBlock(command) }
+            return context
+        case .failed, .failedSubtransaction: throw TransactionBlock.abortedBlockError
+        case .idle, .implicit: throw Self.outsideBlock(command)
+        }
+    }
+
+    private static func outsideBlock(_ command: String) -> SQLError {
+        SQLError(SQLError.noActiveSQLTransaction, "\(command) can only be used in transaction blocks")
     }
 
     private static func noSuchSavepoint(_ name: String) -> SQLError {

@@ -28,15 +28,14 @@ public final class Session: @unchecked Sendable {
     let logger: Logger
 
     var block = TransactionBlock()
-    /// The open transaction (implicit or explicit); nil when idle and in a failed block.
+    /// The open transaction (implicit or explicit, or failed inside a savepoint); nil when idle
+    /// and in a failed block.
     var transaction: ExecutionContext?
     var settings: SessionSettings
     var preparedStatements: [String: PreparedStatement] = [:]
     var portals: [String: Portal] = [:]
     /// Statements run in the open transaction (SET TRANSACTION must come first).
     var statementsInTransaction = 0
-    /// Savepoint names of the explicit block, oldest first (no subtransactions: see Session+Transactions).
-    var savepoints: [String] = []
     /// When the current statement must end (statement_timeout), nil without a timeout.
     var statementDeadline: ContinuousClock.Instant?
     private let cancelRequested = Atomic<Bool>(false)
@@ -157,7 +156,7 @@ public final class Session: @unchecked Sendable {
         let now = Self.timestampNow()
         let transactionStart = transactionStartTime
         let applicationName = settings.applicationName
-        let xid = transaction.flatMap { $0.xid.isValid ? $0.xid.value : nil }
+        let xid = transaction.flatMap { $0.topLevelXid.isValid ? $0.topLevelXid.value : nil }
         database.registry.update(processID: processID) { activity in
             activity.applicationName = applicationName
             activity.backendXID = xid

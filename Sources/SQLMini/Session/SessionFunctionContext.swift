@@ -88,7 +88,7 @@ final class SessionFunctionContext: FunctionContext {
     }
 
     func currentTransactionID() throws -> Int64 {
-        Int64(try execution.writableTransaction(for: "txid_current").value)
+        Int64(try execution.writableTopLevelTransaction(for: "txid_current").value)
     }
 
     /// Network addresses are known to the server, not to SQLMini: nil, as over a Unix socket.

@@ -14,6 +14,12 @@
 //   (the statements before BEGIN belong to it), as PostgreSQL does.
 // - `failed`: an explicit block after an error. The storage transaction is already aborted; only
 //   ROLLBACK (or COMMIT, which then answers ROLLBACK) leaves it. Everything else gets 25P02.
+// - `failedSubtransaction` (PostgreSQL's TBLOCK_SUBABORT): an error inside a savepoint level. Only
+//   the innermost subtransaction is aborted; the block reports failed ('E') and refuses statements
+//   like `failed`, but ROLLBACK TO SAVEPOINT brings it back to `explicit` (psql's
+//   ON_ERROR_ROLLBACK and drivers' nested transactions rely on that). ROLLBACK / COMMIT end it all.
+//
+//   explicit ── error inside a savepoint ──► failedSubtransaction ── ROLLBACK TO ──► explicit
 
 struct TransactionBlock: Equatable {
     enum State: Equatable {
@@ -21,6 +27,7 @@ struct TransactionBlock: Equatable {
         case implicit
         case explicit
         case failed
+        case failedSubtransaction
     }
 
     /// What the session must do for an event, in order: first `transaction`, then `warning`.
@@ -30,6 +37,8 @@ struct TransactionBlock: Equatable {
             case start
             case commit
             case abort
+            /// Abort the innermost savepoint level's subtransaction; the transaction goes on.
+            case abortSubtransaction
         }
         var transaction: TransactionAction = .none
         var warning: SQLNotice? = nil
@@ -45,12 +54,15 @@ struct TransactionBlock: Equatable {
         switch state {
         case .idle, .implicit: return .idle
         case .explicit: return .inTransaction
-        case .failed: return .failed
+        case .failed, .failedSubtransaction: return .failed
         }
     }
 
     /// True while a storage transaction is open (the failed state has already aborted its own).
-    var hasOpenTransaction: Bool { state == .implicit || state == .explicit }
+    var hasOpenTransaction: Bool { state == .implicit || state == .explicit || state == .failedSubtransaction }
+
+    /// After an error: only statements that end the block (or roll back to a savepoint) may run.
+    var isFailed: Bool { state == .failed || state == .failedSubtransaction }
 
     /// An ordinary statement is about to run.
     mutating func beforeStatement() -> Action {
@@ -60,7 +72,7 @@ struct TransactionBlock: Equatable {
             return Action(transaction: .start)
         case .implicit, .explicit:
             return Action()
-        case .failed:
+        case .failed, .failedSubtransaction:
             return Action(refusal: Self.abortedBlockError)
         }
     }
@@ -79,7 +91,7 @@ struct TransactionBlock: Equatable {
                                              "there is already a transaction in progress",
                                              severity: .warning),
                           tag: tag)
-        case .failed:
+        case .failed, .failedSubtransaction:
             return Action(refusal: Self.abortedBlockError)
         }
     }
@@ -98,6 +110,9 @@ struct TransactionBlock: Equatable {
         case .failed:
             state = .idle
             return Action(tag: "ROLLBACK")
+        case .failedSubtransaction:
+            state = .idle
+            return Action(transaction: .abort, tag: "ROLLBACK")
         }
     }
 
@@ -115,21 +130,41 @@ struct TransactionBlock: Equatable {
         case .failed:
             state = .idle
             return Action(tag: "ROLLBACK")
+        case .failedSubtransaction:
+            state = .idle
+            return Action(transaction: .abort, tag: "ROLLBACK")
         }
     }
 
-    /// A statement failed (or a COMMIT failed to commit).
-    mutating func statementFailed() -> Action {
+    /// ROLLBACK TO SAVEPOINT succeeded (the session found the savepoint and rolled back to it):
+    /// the block is usable again.
+    mutating func rolledBackToSavepoint() {
+        precondition(state == .explicit || state == .failedSubtransaction, "ROLLBACK TO SAVEPOINT in state \(state)")
+        state = .explicit
+    }
+
+    /// Rolling back savepoint levels failed half-way: the session aborted the whole transaction.
+    mutating func savepointRollbackFailed() {
+        precondition(state == .explicit || state == .failedSubtransaction, "savepoint rollback in state \(state)")
+        state = .failed
+    }
+
+    /// A statement failed (or a COMMIT failed to commit). `inSavepoint`: the explicit block has
+    /// savepoint levels, so only the innermost one's subtransaction is aborted.
+    mutating func statementFailed(inSavepoint: Bool) -> Action {
         switch state {
         case .idle:
             return Action()
         case .implicit:
             state = .idle
             return Action(transaction: .abort)
+        case .explicit where inSavepoint:
+            state = .failedSubtransaction
+            return Action(transaction: .abortSubtransaction)
         case .explicit:
             state = .failed
             return Action(transaction: .abort)
-        case .failed:
+        case .failed, .failedSubtransaction:
             return Action()
         }
     }
@@ -140,7 +175,7 @@ struct TransactionBlock: Equatable {
         case .implicit:
             state = .idle
             return Action(transaction: .commit)
-        case .idle, .explicit, .failed:
+        case .idle, .explicit, .failed, .failedSubtransaction:
             return Action()
         }
     }

@@ -60,6 +60,7 @@ public enum ServerInstance {
             let autovacuumOn = configuration.settings.autovacuum
             if autovacuumOn && !storage.isInRecovery { startAutovacuum() }
             let replication = try ReplicationWiring.environment(storage: storage, settings: configuration.settings, logger: logger)
+            ReplicationWiring.registerViews(on: database, environment: replication)
             if storage.isInRecovery {
                 let streaming = try StandbyServer(directory: directory, storage: storage, settings: configuration.settings,
                                                   logger: logger) {

@@ -158,32 +158,11 @@ public final class HeapRelation: @unchecked Sendable {
         return (HeapTupleHeader(reading: UnsafeRawBufferPointer(tuple), at: 0), tuple)
     }
 
-    /// PostgreSQL's HeapTupleSatisfiesUpdate: nil if `xid` may change the tuple at `tid` now,
-    /// else why not.
-    private func check(_ header: HeapTupleHeader, tid: TupleID, xid: TransactionID, command: CommandID) -> HeapModifyResult? {
-        if header.xmin == xid {
-            if header.commandID >= command { return .invisible }
-        } else if clog.status(of: header.xmin) != .committed {
-            return .invisible
-        }
-        guard header.xmax.isValid else { return nil }
-        if header.xmaxIsLockOnly {
-            if header.xmax == xid { return nil }
-            return clog.status(of: header.xmax) == .inProgress ? .beingModified(by: header.xmax) : nil
-        }
-        if header.xmax == xid { return header.xmaxCommandID >= command ? .selfModified : .invisible }
-        switch clog.status(of: header.xmax) {
-        case .inProgress: return .beingModified(by: header.xmax)
-        case .aborted: return nil
-        case .committed: return header.ctid == tid ? .deleted : .updated(newVersion: header.ctid)
-        }
-    }
-
     public func delete(_ tid: TupleID, xid: TransactionID, command: CommandID, snapshot: Snapshot) throws -> HeapModifyResult {
         let page = try pool.read(id, tid.page, .exclusive)
         defer { page.release() }
         let (old, _) = try header(page, tid)
-        if let result = check(old, tid: tid, xid: xid, command: command) { return result }
+        if let result = Visibility.satisfiesUpdate(old, tid: tid, snapshot: snapshot, command: command, clog) { return result }
         try log.logChanges(to: [page], xid: xid) {
             let (_, tuple) = try header(page, tid)
             var changed = old
@@ -201,8 +180,10 @@ public final class HeapRelation: @unchecked Sendable {
         let page = try pool.read(id, tid.page, .exclusive)
         defer { page.release() }
         let (old, _) = try header(page, tid)
-        if let result = check(old, tid: tid, xid: xid, command: snapshot.currentCommand) { return result }
-        if old.xmax == xid { return .ok(newVersion: nil) }     // already locked (or changed) by us
+        if let result = Visibility.satisfiesUpdate(old, tid: tid, snapshot: snapshot, command: snapshot.currentCommand, clog) {
+            return result
+        }
+        if snapshot.isCurrentTransaction(old.xmax) { return .ok(newVersion: nil) }     // already locked (or changed) by us
         try log.logChanges(to: [page], xid: xid) {
             let (_, tuple) = try header(page, tid)
             var changed = old
@@ -220,7 +201,10 @@ public final class HeapRelation: @unchecked Sendable {
         while true {
             let page = try pool.read(id, tid.page, .exclusive)
             let (old, _) = try header(page, tid)
-            if let result = check(old, tid: tid, xid: xid, command: command) { page.release(); return result }
+            if let result = Visibility.satisfiesUpdate(old, tid: tid, snapshot: snapshot, command: command, clog) {
+                page.release()
+                return result
+            }
             if try pruneForRoom(page, size: size) {
                 defer { page.release() }
                 return .ok(newVersion: try replace(tid, in: page, with: newData, on: page, old: old, xid: xid, command: command))
@@ -235,7 +219,7 @@ public final class HeapRelation: @unchecked Sendable {
             defer { first.release(); second.release() }
             let (oldPage, newPage) = tid.page < targetNumber ? (first, second) : (second, first)
             let (current, _) = try header(oldPage, tid)
-            if let result = check(current, tid: tid, xid: xid, command: command) { return result }
+            if let result = Visibility.satisfiesUpdate(current, tid: tid, snapshot: snapshot, command: command, clog) { return result }
             guard HeapPage.hasRoom(newPage.bytes, size: size) else { continue }   // filled meanwhile
             return .ok(newVersion: try replace(tid, in: oldPage, with: newData, on: newPage, old: current, xid: xid, command: command))
         }

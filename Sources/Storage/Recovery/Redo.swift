@@ -28,10 +28,10 @@ final class Redo {
         case .generic:
             try PageChangeRecord.redo(record, pool: pool)
         case .transaction:
-            let drops = try TransactionRecord.decode(record.payload)
+            let ending = try TransactionRecord.decode(record.payload)
             switch record.info {
-            case TransactionInfo.commit: transactions.redoCommit(record.xid, drops: drops)
-            case TransactionInfo.abort: transactions.redoAbort(record.xid, drops: drops)
+            case TransactionInfo.commit: transactions.redoCommit(record.xid, ending)
+            case TransactionInfo.abort: transactions.redoAbort(record.xid, ending)
             default: throw unknown(record)
             }
         case .storage:

@@ -46,15 +46,19 @@ final class CommitLog: @unchecked Sendable {
         }
     }
 
-    func set(_ xid: TransactionID, _ status: TransactionStatus) {
-        let index = Int(xid.value)
+    /// Sets all of `xids` under one lock: a reader sees a transaction and its subtransactions
+    /// committed together or not at all.
+    func set(_ xids: [TransactionID], _ status: TransactionStatus) {
         let code: UInt8 = switch status { case .inProgress: 0; case .committed: 0b01; case .aborted: 0b10 }
         state.withLock { s in
-            let byte = index / Self.xidsPerByte
-            if byte >= s.bits.count { s.bits.append(contentsOf: repeatElement(0, count: byte - s.bits.count + 4096)) }
-            let shift = UInt8(2 * (index % Self.xidsPerByte))
-            s.bits[byte] = (s.bits[byte] & ~(0b11 << shift)) | (code << shift)
-            s.dirtyPages.insert(index / Self.xidsPerPage)
+            for xid in xids {
+                let index = Int(xid.value)
+                let byte = index / Self.xidsPerByte
+                if byte >= s.bits.count { s.bits.append(contentsOf: repeatElement(0, count: byte - s.bits.count + 4096)) }
+                let shift = UInt8(2 * (index % Self.xidsPerByte))
+                s.bits[byte] = (s.bits[byte] & ~(0b11 << shift)) | (code << shift)
+                s.dirtyPages.insert(index / Self.xidsPerPage)
+            }
         }
     }
 

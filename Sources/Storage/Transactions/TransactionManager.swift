@@ -13,7 +13,20 @@
 //    until the commit log is updated; a checkpoint takes it exclusively to pick its redo point, so
 //    a commit before the redo point is always in the commit log the checkpoint writes.
 //  - Deadlocks: each waiter waits for one xid; the waiter whose new edge closes a cycle in the
-//    wait-for graph gets StorageError.deadlock (40P01), the others keep waiting.
+//    wait-for graph gets StorageError.deadlock (40P01), the others keep waiting. The graph's nodes
+//    are top-level transactions: a wait for a subtransaction is a wait for its top-level one.
+//
+// Subtransactions (savepoint levels that write): each gets its own xid, assigned at its first
+// write after its top-level xid (so a subxid is always greater than its parent's), and is running
+// — in every snapshot's inProgress, waited for by row-lock waiters — until either
+//  - ROLLBACK TO SAVEPOINT aborts it (abortSubtransactions: one abort record listing the rolled-back
+//    subxids, commit log aborted, waiters woken), or
+//  - its top-level transaction ends: commit writes ONE commit record listing every live subxid and
+//    marks them all committed in the commit log under one lock, so no snapshot sees part of it;
+//    abort does the same with an abort record.
+// RELEASE SAVEPOINT changes nothing here: a released subxid simply stays live until the top-level
+// end (PostgreSQL's "subcommitted"). `subtransactions` is PostgreSQL's pg_subtrans, kept in memory
+// only for running transactions: after a crash nobody is running, so nobody needs the parent links.
 import Logging
 import WAL
 
@@ -41,6 +54,10 @@ public final class TransactionManager: @unchecked Sendable {
     private var nextXid: TransactionID
     private var loggedXidLimit: TransactionID
     private var running: Set<TransactionID> = []
+    /// Live subxids per running top-level xid, in assignment order ...
+    private var subtransactions: [TransactionID: [TransactionID]] = [:]
+    /// ... and the top-level xid of each of them.
+    private var topLevelOf: [TransactionID: TransactionID] = [:]
     private var waitsFor: [TransactionID: TransactionID] = [:]
     private var dropsAtCommit: [TransactionID: [RelationID]] = [:]
     private var dropsAtAbort: [TransactionID: [RelationID]] = [:]
@@ -70,27 +87,49 @@ public final class TransactionManager: @unchecked Sendable {
     }
 
     public func assignTransactionID() throws -> TransactionID {
+        try monitor.withLock { try assignLocked() }
+    }
+
+    /// A new subtransaction id under the running top-level transaction `top` (a savepoint level's
+    /// first write).
+    public func assignSubtransactionID(of top: TransactionID) throws -> TransactionID {
         try monitor.withLock {
-            let xid = nextXid
-            if xid >= loggedXidLimit {
-                let limit = TransactionID(xid.value + Self.xidLogBatch)
-                var payload = ByteWriter()
-                payload.u32(limit.value)
-                _ = try log.insert(.xlog, info: XLOGInfo.nextXID, xid: .invalid, payload: payload.bytes)
-                loggedXidLimit = limit
-            }
-            nextXid = TransactionID(xid.value + 1)
-            running.insert(xid)
+            precondition(running.contains(top) && topLevelOf[top] == nil, "subtransaction of \(top.value), which is not a running top-level transaction")
+            let xid = try assignLocked()
+            subtransactions[top, default: []].append(xid)
+            topLevelOf[xid] = top
             return xid
         }
     }
 
+    private func assignLocked() throws -> TransactionID {
+        let xid = nextXid
+        if xid >= loggedXidLimit {
+            let limit = TransactionID(xid.value + Self.xidLogBatch)
+            var payload = ByteWriter()
+            payload.u32(limit.value)
+            _ = try log.insert(.xlog, info: XLOGInfo.nextXID, xid: .invalid, payload: payload.bytes)
+            loggedXidLimit = limit
+        }
+        nextXid = TransactionID(xid.value + 1)
+        running.insert(xid)
+        return xid
+    }
+
+    /// A snapshot for the transaction `xid` belongs to (top-level or subtransaction; .invalid for
+    /// one that has not written): its own changes before `command` are visible.
     public func snapshot(for xid: TransactionID, command: CommandID) -> Snapshot {
         if standby.isActive { return standby.snapshot(command: command) }
         return monitor.withLock {
-            Snapshot(xmin: running.min() ?? nextXid, xmax: nextXid, inProgress: running,
-                     currentTransaction: xid, currentCommand: command)
+            let top = topLevelOf[xid] ?? xid
+            return Snapshot(xmin: running.min() ?? nextXid, xmax: nextXid, inProgress: running,
+                            currentTransaction: top, subtransactions: subtransactions[top] ?? [], currentCommand: command)
         }
+    }
+
+    /// The top-level transaction a running subtransaction belongs to; `xid` itself otherwise.
+    public func topLevelTransaction(of xid: TransactionID) -> TransactionID {
+        monitor.withLock { topLevelOf[xid] ?? xid }
     }
 
     public func status(of xid: TransactionID) -> TransactionStatus {
@@ -115,11 +154,15 @@ public final class TransactionManager: @unchecked Sendable {
 
     // MARK: - Ending transactions
 
-    /// Commit record, WAL flush (group commit) unless synchronous_commit = off, then visible.
+    /// Commit record (listing the live subtransactions), WAL flush (group commit) unless
+    /// synchronous_commit = off, then the top-level xid and its subxids are committed at once.
     public func commit(_ xid: TransactionID) throws {
         guard xid.isNormal else { return }     // nothing was written: nothing to commit
-        let drops = monitor.withLock { dropsAtCommit[xid] ?? [] }
-        let payload = TransactionRecord.encode(drops)
+        let (subxids, drops) = monitor.withLock { () -> ([TransactionID], [RelationID]) in
+            let subxids = subtransactions[xid] ?? []
+            return (subxids, ([xid] + subxids).flatMap { dropsAtCommit[$0] ?? [] })
+        }
+        let payload = TransactionRecord(subtransactions: subxids, drops: drops).encode()
         checkpointInterlock.lock(.shared)
         do {
             let (_, end) = try log.insert(.transaction, info: TransactionInfo.commit, xid: xid, payload: payload)
@@ -130,33 +173,61 @@ public final class TransactionManager: @unchecked Sendable {
             checkpointInterlock.unlock()
             throw error
         }
-        clog.set(xid, .committed)
+        clog.set([xid] + subxids, .committed)
         checkpointInterlock.unlock()
-        finish(xid)
+        finish([xid] + subxids, topLevel: xid)
         for rel in drops { dropRelation(rel) }
     }
 
-    /// Abort record (not flushed: an abort lost in a crash is an abort anyway), never visible.
+    /// Abort record (not flushed: an abort lost in a crash is an abort anyway) for the top-level
+    /// xid and its live subtransactions; never visible.
     public func abort(_ xid: TransactionID) {
         guard xid.isNormal else { return }
-        let drops = monitor.withLock { dropsAtAbort[xid] ?? [] }
+        let subxids = monitor.withLock { subtransactions[xid] ?? [] }
+        abortTogether([xid] + subxids, topLevel: xid)
+    }
+
+    /// ROLLBACK TO SAVEPOINT: the subtransactions of the rolled-back levels abort — what they
+    /// inserted disappears, their deletes and row locks are undone, their waiters wake — while
+    /// their top-level transaction goes on. One abort record lists them all.
+    public func abortSubtransactions(_ subxids: [TransactionID]) {
+        guard let first = subxids.first else { return }
+        let top = monitor.withLock { topLevelOf[first] }
+        guard let top else { preconditionFailure("transaction \(first.value) is not a running subtransaction") }
+        abortTogether(subxids, topLevel: top)
+    }
+
+    /// One abort record for `xids` (its header carries the first, the payload the others, as
+    /// PostgreSQL's xl_xact_abort does), then the commit log, then the waiters.
+    private func abortTogether(_ xids: [TransactionID], topLevel: TransactionID) {
+        let drops = monitor.withLock { xids.flatMap { dropsAtAbort[$0] ?? [] } }
+        let payload = TransactionRecord(subtransactions: Array(xids.dropFirst()), drops: drops).encode()
         checkpointInterlock.lock(.shared)
         do {
-            _ = try log.insert(.transaction, info: TransactionInfo.abort, xid: xid, payload: TransactionRecord.encode(drops))
+            _ = try log.insert(.transaction, info: TransactionInfo.abort, xid: xids[0], payload: payload)
         } catch {
-            logger.warning("could not write abort record for transaction \(xid.value): \(error)")
+            logger.warning("could not write abort record for transaction \(xids[0].value): \(error)")
         }
-        clog.set(xid, .aborted)
+        clog.set(xids, .aborted)
         checkpointInterlock.unlock()
-        finish(xid)
+        finish(xids, topLevel: topLevel)
         for rel in drops { dropRelation(rel) }
     }
 
-    private func finish(_ xid: TransactionID) {
+    /// `xids` stop running (all of `topLevel`'s when it is among them) and their waiters wake.
+    private func finish(_ xids: [TransactionID], topLevel: TransactionID) {
         monitor.withLock {
-            running.remove(xid)
-            dropsAtCommit[xid] = nil
-            dropsAtAbort[xid] = nil
+            for xid in xids {
+                running.remove(xid)
+                topLevelOf[xid] = nil
+                dropsAtCommit[xid] = nil
+                dropsAtAbort[xid] = nil
+            }
+            if xids.contains(topLevel) {
+                subtransactions[topLevel] = nil
+            } else {
+                subtransactions[topLevel]?.removeAll { xids.contains($0) }
+            }
             monitor.broadcast()
         }
     }
@@ -164,17 +235,19 @@ public final class TransactionManager: @unchecked Sendable {
     // MARK: - Waiting for another transaction
 
     /// Blocks until `xid` commits or aborts (a row lock held by it), bounded by `timeout` and
-    /// `isCancelled`; throws StorageError.lockTimeout / .cancelled / .deadlock.
+    /// `isCancelled`; throws StorageError.lockTimeout / .cancelled / .deadlock. A subtransaction
+    /// ends when it is rolled back or when its top-level transaction ends (RELEASE does not end it).
     public func wait(for xid: TransactionID, by waiter: TransactionID, timeout: Duration?,
                      isCancelled: () -> Bool) throws {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         try monitor.withLock {
-            guard running.contains(xid), xid != waiter else { return }
+            let waitingTop = topLevelOf[waiter] ?? waiter
+            guard running.contains(xid), (topLevelOf[xid] ?? xid) != waitingTop else { return }
             // Would waiting close a cycle? Follow the chain of waits starting at `xid`.
             var current = xid
             var chain = [waiter, xid]
-            while let next = waitsFor[current], chain.count <= waitsFor.count + 1 {
-                if next == waiter {
+            while let next = waitsFor[topLevelOf[current] ?? current], chain.count <= waitsFor.count + 1 {
+                if (topLevelOf[next] ?? next) == waitingTop {
                     // The text becomes the DETAIL of PostgreSQL's "deadlock detected" error.
                     chain.append(waiter)
                     let steps = zip(chain, chain.dropFirst()).map { "transaction \($0.value) waits for transaction \($1.value)" }
@@ -186,8 +259,8 @@ public final class TransactionManager: @unchecked Sendable {
                 chain.append(next)
                 current = next
             }
-            waitsFor[waiter] = xid
-            defer { waitsFor[waiter] = nil }
+            waitsFor[waitingTop] = xid
+            defer { waitsFor[waitingTop] = nil }
             while running.contains(xid) {
                 if isCancelled() { throw StorageError(.cancelled, "canceling statement due to user request") }
                 var slice = Self.cancelPollInterval
@@ -203,14 +276,16 @@ public final class TransactionManager: @unchecked Sendable {
 
     // MARK: - Redo
 
-    func redoCommit(_ xid: TransactionID, drops: [RelationID]) {
-        clog.set(xid, .committed)
-        for rel in drops { dropRelation(rel) }
+    /// A commit record: the transaction and every subtransaction it lists are committed.
+    func redoCommit(_ xid: TransactionID, _ record: TransactionRecord) {
+        clog.set([xid] + record.subtransactions, .committed)
+        for rel in record.drops { dropRelation(rel) }
     }
 
-    func redoAbort(_ xid: TransactionID, drops: [RelationID]) {
-        clog.set(xid, .aborted)
-        for rel in drops { dropRelation(rel) }
+    /// An abort record (a top-level abort or a ROLLBACK TO SAVEPOINT): all it lists are aborted.
+    func redoAbort(_ xid: TransactionID, _ record: TransactionRecord) {
+        clog.set([xid] + record.subtransactions, .aborted)
+        for rel in record.drops { dropRelation(rel) }
     }
 
     /// End of recovery: whatever was running when the server stopped is aborted.
@@ -219,20 +294,29 @@ public final class TransactionManager: @unchecked Sendable {
     }
 }
 
-/// Commit and abort record payload: the relations whose files go with the transaction's end.
+/// Commit and abort record payload: the subtransactions that end with the record's xid, and the
+/// relations whose files go with it (PostgreSQL's xl_xact_subxacts and xl_xact_relfilenodes).
 ///
-///   dropCount u16 | relation u32 ...
-enum TransactionRecord {
-    static func encode(_ drops: [RelationID]) -> [UInt8] {
+///   subxactCount u32 | subxid u32 ... | dropCount u32 | relation u32 ...
+struct TransactionRecord: Equatable {
+    var subtransactions: [TransactionID]
+    var drops: [RelationID]
+
+    func encode() -> [UInt8] {
         var writer = ByteWriter()
-        writer.u16(UInt16(drops.count))
+        writer.u32(UInt32(subtransactions.count))
+        for xid in subtransactions { writer.u32(xid.value) }
+        writer.u32(UInt32(drops.count))
         for rel in drops { writer.u32(rel.value) }
         return writer.bytes
     }
 
-    static func decode(_ payload: [UInt8]) throws -> [RelationID] {
+    static func decode(_ payload: [UInt8]) throws -> TransactionRecord {
         var reader = ByteReader(payload)
-        let count = Int(try reader.u16())
-        return try (0..<count).map { _ in RelationID(try reader.u32()) }
+        let subxactCount = Int(try reader.u32())
+        let subtransactions = try (0..<subxactCount).map { _ in TransactionID(try reader.u32()) }
+        let dropCount = Int(try reader.u32())
+        let drops = try (0..<dropCount).map { _ in RelationID(try reader.u32()) }
+        return TransactionRecord(subtransactions: subtransactions, drops: drops)
     }
 }
