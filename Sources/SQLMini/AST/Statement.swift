@@ -36,6 +36,8 @@ public indirect enum Statement: Sendable, Equatable {
     case analyze(tables: [QualifiedName])
     case checkpoint
     case explain(ExplainStatement)
+    /// `DEALLOCATE [PREPARE] name`; nil for `DEALLOCATE ALL` (psycopg 3 sends it after DDL)
+    case deallocate(name: String?)
 }
 
 public struct ParsedStatement: Sendable, Equatable {

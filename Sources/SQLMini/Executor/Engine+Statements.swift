@@ -44,7 +44,7 @@ extension Engine {
         case .createTable, .createIndex, .alterTable, .drop, .truncate, .createRole, .alterRole, .dropRole:
             plan = .utility(statement)
             tag = DDLExecutor.commandTag(statement)
-        case .copy, .transaction, .set, .setTransaction, .reset, .show, .vacuum, .analyze, .checkpoint:
+        case .copy, .transaction, .set, .setTransaction, .reset, .show, .vacuum, .analyze, .checkpoint, .deallocate:
             throw SQLError(SQLError.internalError, "statement must be handled by the session, not the engine")
         }
         let types = binder.parameterTypes.map { type -> SQLType in

@@ -52,6 +52,11 @@ extension ParserState {
             advance()
             return .checkpoint
         case "explain": return .explain(try parseExplain())
+        case "deallocate":
+            advance()
+            _ = acceptKeyword("prepare")
+            if acceptKeyword("all") { return .deallocate(name: nil) }
+            return .deallocate(name: try parseName().name)
         default: throw syntaxError()
         }
     }

@@ -57,6 +57,8 @@ extension Session {
                 throw sqlError(from: error)
             }
             return "CHECKPOINT"
+        case .deallocate(let name):
+            return try deallocate(name)
         default:
             return nil
         }
@@ -66,11 +68,24 @@ extension Session {
     static func isUtility(_ statement: Statement) -> Bool {
         switch statement {
         case .set, .reset, .setTransaction, .show, .copy, .vacuum, .analyze, .checkpoint, .transaction,
-             .createRole, .alterRole, .dropRole:
+             .createRole, .alterRole, .dropRole, .deallocate:
             return true
         default:
             return false
         }
+    }
+
+    /// DEALLOCATE: drops a named prepared statement (protocol-level ones share the namespace, as in
+    /// PostgreSQL), or all of them; the unnamed statement is not among them.
+    private func deallocate(_ name: String?) throws -> String {
+        guard let name else {
+            preparedStatements = preparedStatements.filter { $0.key.isEmpty }
+            return "DEALLOCATE ALL"
+        }
+        guard preparedStatements.removeValue(forKey: name) != nil else {
+            throw SQLError(SQLError.invalidSQLStatementName, "prepared statement \"\(name)\" does not exist")
+        }
+        return "DEALLOCATE"
     }
 
     /// The columns a session-level statement returns (Describe), nil when it returns none.
