@@ -6,6 +6,8 @@
 // disagree with the real catalog. Values use PostgreSQL's conventions: relkind 'r' table, 'i'
 // index, 'S' sequence, 'v' view; attnum from 1; OIDs below 16384 are built in.
 
+import Storage
+
 struct CatalogView {
     struct Namespace {
         var oid: UInt32
@@ -116,6 +118,8 @@ struct CatalogView {
     var databases: [Database] = []
     var settings: [Setting] = []
     var activities: [SessionActivity] = []
+    /// Storage's counters per table oid (pg_stat_user_tables, pg_class.reltuples).
+    var tableStatistics: [UInt32: HeapStatistics] = [:]
 
     func roleName(_ oid: UInt32) -> String? { roles.first { $0.oid == oid }?.name }
 }

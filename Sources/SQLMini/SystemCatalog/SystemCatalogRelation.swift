@@ -57,15 +57,20 @@ final class CatalogViewBuilder: @unchecked Sendable {
         view.namespaces = catalog.namespaces.map {
             CatalogView.Namespace(oid: $0.oid, name: $0.name, ownerOID: $0.owner)
         }
+        for relation in catalog.relations where relation.kind == .table {
+            view.tableStatistics[relation.oid] = database.storage.heap(RelationID(relation.fileNode)).currentStatistics
+        }
         view.relations = catalog.relations.map { relation in
             let pages = (try? database.storage.relationSizeInBytes(RelationID(relation.fileNode))).map {
                 Int32(clamping: $0 / Int64(pageSize))
             } ?? 0
+            // reltuples: -1 until VACUUM or ANALYZE counted the rows, as in PostgreSQL.
+            let counted = view.tableStatistics[relation.oid].flatMap(Self.countedTuples)
             return CatalogView.Relation(
                 oid: relation.oid, name: relation.name, namespaceOID: relation.namespace, kind: relation.kind.rawValue,
                 ownerOID: relation.owner, accessMethodOID: Self.accessMethod(relation.kind),
                 columns: relation.columns.map(Self.column),
-                pages: pages, tuples: -1, hasIndex: !catalog.indexes(onTable: relation.oid).isEmpty)
+                pages: pages, tuples: counted ?? -1, hasIndex: !catalog.indexes(onTable: relation.oid).isEmpty)
         }
         view.relations += SystemTable.all.map { table in
             CatalogView.Relation(
@@ -109,6 +114,12 @@ final class CatalogViewBuilder: @unchecked Sendable {
         return view
     }
 
+    /// reltuples as VACUUM or ANALYZE last counted it; nil if neither ran since startup.
+    private static func countedTuples(_ statistics: HeapStatistics) -> Float? {
+        let counted = statistics.lastVacuum != nil || statistics.lastAutovacuum != nil || statistics.lastAnalyze != nil
+        return counted ? Float(max(0, statistics.liveTuples)) : nil
+    }
+
     private static func accessMethod(_ kind: CatalogRelationKind) -> UInt32 {
         switch kind {
         case .table: return CatalogConstants.heapAccessMethod
@@ -131,12 +142,13 @@ extension SystemTable {
         pgAuthid, pgRoles, pgUser, pgAuthMembers, pgDatabase,
         pgInherits, pgPartitionedTable, pgTrigger, pgRewrite, pgPolicy, pgStatisticExt,
         pgPublication, pgPublicationNamespace, pgPublicationRel, pgDescription, pgExtension, pgForeignTable, pgProc, pgDepend,
-        pgSettings, pgStatActivity, pgStatReplication, pgTables, pgIndexes,
+        pgSettings, pgStatActivity, pgStatReplication, pgTables, pgIndexes, pgStatUserTables, pgStatAllTables,
     ]
 
     /// PostgreSQL defines these as views over the catalogs (relkind 'v').
     var isView: Bool {
-        ["pg_roles", "pg_user", "pg_settings", "pg_stat_activity", "pg_stat_replication", "pg_tables", "pg_indexes"]
+        ["pg_roles", "pg_user", "pg_settings", "pg_stat_activity", "pg_stat_replication", "pg_tables", "pg_indexes",
+         "pg_stat_user_tables", "pg_stat_all_tables"]
             .contains(name)
     }
 }
