@@ -1,7 +1,7 @@
 // ReplicationWiring: builds the primary side of streaming replication for one instance — the
 // replication slots (loaded from pg_replslot/), the WAL sender registry, the checkpoint's WAL
-// retention (slots + wal_keep_size) — and the WALSenderEnvironment every replication connection
-// gets.
+// retention (slots + wal_keep_size) — the WALSenderEnvironment every replication connection
+// gets, and the views pg_stat_replication / pg_replication_slots.
 
 import Logging
 import Replication
@@ -26,5 +26,15 @@ enum ReplicationWiring {
             lastCheckpointRedo: { storage.control.redoLSN },
             walSenderTimeout: .milliseconds(timeoutMilliseconds),
             slots: slots, senders: WALSenders(maximum: settings.maxWALSenders))
+    }
+
+    /// pg_stat_replication and pg_replication_slots on `database`, fed by `environment`.
+    static func registerViews(on database: Database, environment: WALSenderEnvironment) {
+        let names: @Sendable () -> SyncStandbyNames? = { [weak database] in
+            guard let text = database?.settings.synchronousStandbyNames else { return nil }
+            return try? SyncStandbyNames.parse(text)
+        }
+        database.engine.register(systemRelation: PgStatReplication(senders: environment.senders, synchronousStandbyNames: names))
+        database.engine.register(systemRelation: PgReplicationSlots(slots: environment.slots))
     }
 }
