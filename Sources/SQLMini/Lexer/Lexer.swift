@@ -9,10 +9,10 @@
 
 struct Lexer {
     /// Characters PostgreSQL allows in operators (scan.l `op_chars`).
-    static let operatorCharacters: Set<Unicode.Scalar> = ["~", "!", "@", "#", "^", "&", "|", "`", "?", "+", "-", "*", "/", "%", "<", ">", "="]
+    static let operatorCharacters: ASCIISet = ["~", "!", "@", "#", "^", "&", "|", "`", "?", "+", "-", "*", "/", "%", "<", ">", "="]
     /// Characters that allow a multi-character operator to end in `+` or `-` (scan.l).
-    static let nonMathOperatorCharacters: Set<Unicode.Scalar> = ["~", "!", "@", "#", "^", "&", "|", "`", "?", "%"]
-    static let punctuation: Set<Unicode.Scalar> = ["(", ")", "[", "]", ",", ";", "."]
+    static let nonMathOperatorCharacters: ASCIISet = ["~", "!", "@", "#", "^", "&", "|", "`", "?", "%"]
+    static let punctuation: ASCIISet = ["(", ")", "[", "]", ",", ";", "."]
     /// NAMEDATALEN - 1: longer identifiers are truncated to this many bytes, like PostgreSQL.
     static let maximumIdentifierBytes = 63
 
@@ -40,9 +40,7 @@ struct Lexer {
     }
 
     func source(_ start: Int, _ end: Int) -> String {
-        var s = String.UnicodeScalarView()
-        s.append(contentsOf: text[start..<min(end, text.count)])
-        return String(s)
+        String(scalars: text[start..<min(end, text.count)])
     }
 
     func error(_ message: String, at start: Int) -> SQLError {
@@ -122,17 +120,10 @@ struct Lexer {
     }
 
     mutating func scanIdentifier(start: Int) -> Token {
-        var folded = String.UnicodeScalarView()
-        while let c = peek(), isIdentifierContinuation(c) {
-            // PostgreSQL folds only ASCII letters (downcase_identifier).
-            if c >= "A" && c <= "Z", let lower = Unicode.Scalar(c.value + 32) {
-                folded.append(lower)
-            } else {
-                folded.append(c)
-            }
-            index += 1
-        }
-        return Token(kind: .identifier, value: Lexer.truncatedIdentifier(String(folded)), start: start, end: index)
+        while let c = peek(), isIdentifierContinuation(c) { index += 1 }
+        // PostgreSQL folds only ASCII letters (downcase_identifier).
+        let folded = String(scalars: text[start..<index], foldingASCIIUppercase: true)
+        return Token(kind: .identifier, value: Lexer.truncatedIdentifier(folded), start: start, end: index)
     }
 
     /// Cuts an identifier to maximumIdentifierBytes of UTF-8 at a character boundary.

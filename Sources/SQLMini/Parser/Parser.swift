@@ -112,9 +112,7 @@ struct ParserState {
     }
 
     func source(_ start: Int, _ end: Int) -> String {
-        var s = String.UnicodeScalarView()
-        s.append(contentsOf: text[start..<end])
-        return String(s)
+        String(scalars: text[start..<end])
     }
 
     // MARK: Errors
