@@ -158,21 +158,12 @@ public final class PGClientConnection: @unchecked Sendable {
         precondition(state == .ready, "a query was sent while the connection is in state \(state)")
         send(.query(Query(sql: sql)))
         try flush()
-        var results: [PGQueryResult] = []
-        var current = PGQueryResult()
+        var collector = ResultCollector()
         var serverError: PGError?
         while true {
-            switch try receive() {
-            case .rowDescription(let fields):
-                current.columns = fields.map { PGQueryResult.Column(name: $0.name, typeOID: $0.typeOID) }
-            case .dataRow(let values):
-                current.rows.append(values)
-            case .commandComplete(let tag):
-                current.commandTag = tag
-                results.append(current)
-                current = PGQueryResult()
-            case .emptyQueryResponse:
-                current = PGQueryResult()
+            let message = try receive()
+            if collector.consume(message) { continue }
+            switch message {
             case .errorResponse(let error):
                 serverError = error
             case .copyResponse(let response):
@@ -185,10 +176,10 @@ public final class PGClientConnection: @unchecked Sendable {
                     continue
                 }
                 sentCopyDone = false
-                return (results, state == .copyOut ? .copyOut : .copyBoth)
+                return (collector.results, state == .copyOut ? .copyOut : .copyBoth)
             case .readyForQuery:
                 if let serverError { throw serverError }
-                return (results, .none)
+                return (collector.results, .none)
             case .parameterStatus(let name, let value):
                 parameters[name] = value
             case .noticeResponse:
@@ -250,26 +241,19 @@ public final class PGClientConnection: @unchecked Sendable {
         precondition(state == .copyFinished, "finishCopy before the server ended the stream (state \(state))")
         try sendCopyDone()
         state = .ready
-        var results: [PGQueryResult] = []
-        var current = PGQueryResult()
+        var collector = ResultCollector()
         var serverError: PGError?
         while true {
-            switch try receive() {
-            case .rowDescription(let fields):
-                current.columns = fields.map { PGQueryResult.Column(name: $0.name, typeOID: $0.typeOID) }
-            case .dataRow(let values):
-                current.rows.append(values)
-            case .commandComplete(let tag):
-                current.commandTag = tag
-                results.append(current)
-                current = PGQueryResult()
+            let message = try receive()
+            if collector.consume(message) { continue }
+            switch message {
             case .errorResponse(let error):
                 serverError = error
             case .parameterStatus, .noticeResponse:
                 continue
             case .readyForQuery:
                 if let serverError { throw serverError }
-                return results
+                return collector.results
             default:
                 fail()
                 throw PGConnectionError("unexpected message from server after a COPY stream")
@@ -356,5 +340,30 @@ public final class PGClientConnection: @unchecked Sendable {
                 throw error
             }
         }
+    }
+}
+
+/// Gathers RowDescription / DataRow / CommandComplete into result sets.
+private struct ResultCollector {
+    var results: [PGQueryResult] = []
+    private var current = PGQueryResult()
+
+    /// True when `message` belonged to a result set.
+    mutating func consume(_ message: BackendMessage) -> Bool {
+        switch message {
+        case .rowDescription(let fields):
+            current.columns = fields.map { PGQueryResult.Column(name: $0.name, typeOID: $0.typeOID) }
+        case .dataRow(let values):
+            current.rows.append(values)
+        case .commandComplete(let tag):
+            current.commandTag = tag
+            results.append(current)
+            current = PGQueryResult()
+        case .emptyQueryResponse:
+            current = PGQueryResult()
+        default:
+            return false
+        }
+        return true
     }
 }

@@ -1,4 +1,4 @@
-// TimelineHistoryFile: stores a `0000000N.history` file fetched from the primary with
+// ReceivedHistoryFile: stores a `0000000N.history` file fetched from the primary with
 // TIMELINE_HISTORY, in pg_wal/, the way PostgreSQL's walreceiver does (writeTimeLineHistoryFile):
 // written under a temporary name, fsynced, renamed into place, directory fsynced — so a crash
 // leaves either no file or the whole one. The content is the primary's bytes, unchanged.
@@ -6,7 +6,7 @@
 import Glibc
 import WAL
 
-enum TimelineHistoryFile {
+enum ReceivedHistoryFile {
     static func exists(directory: String, timeline: TimelineID) -> Bool {
         access(directory + "/" + WALFileName.history(timeline: timeline), F_OK) == 0
     }

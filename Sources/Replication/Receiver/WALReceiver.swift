@@ -6,7 +6,7 @@
 //   │     │                                      wait wal_retrieve_retry_interval ──────────────┐
 //   │   IDENTIFY_SYSTEM: same system identifier? primary's timeline ≥ ours?                     │
 //   │   TIMELINE_HISTORY for timelines we have no history file of                              │
-//   │   START_REPLICATION [SLOT s] <segment start> TIMELINE t  (WALStreamer)                    │
+//   │   START_REPLICATION [SLOT s] <segment start> TIMELINE t  (WALStreamReceiver)                    │
 //   │     │ primary ends timeline t: fetch and write the next history file, continue on t+1    │
 //   │     │ connection lost / error ──────────────────────────────────────────────────────────┤
 //   └─────┴──────────────────────────────────────────────────────────────────────────────────◄┘
@@ -149,10 +149,10 @@ public final class WALReceiver: @unchecked Sendable {
         let writer = try ReceivedWALWriter(directory: configuration.walDirectory, timeline: timeline,
                                            segmentSize: configuration.segmentSize, synchronizes: configuration.fsync)
         defer { try? writer.close() }
-        let settings = WALStreamer.Settings(statusInterval: configuration.statusInterval,
+        let settings = WALStreamReceiver.Settings(statusInterval: configuration.statusInterval,
                                             receiverTimeout: configuration.receiverTimeout,
                                             feedbackXmin: configuration.feedbackXmin)
-        let streamer = WALStreamer(connection: primary, writer: writer, progress: progress, settings: settings,
+        let streamer = WALStreamReceiver(connection: primary, writer: writer, progress: progress, settings: settings,
                                    logger: logger, onEvent: { [self] event in record(event) })
         let slot = configuration.slotName.flatMap { $0.isEmpty ? nil : $0 }
         while true {
@@ -179,10 +179,10 @@ public final class WALReceiver: @unchecked Sendable {
         guard last > timeline else { return }
         for value in (timeline.value + 1)...last.value {
             let tli = TimelineID(value)
-            if TimelineHistoryFile.exists(directory: configuration.walDirectory, timeline: tli) { continue }
+            if ReceivedHistoryFile.exists(directory: configuration.walDirectory, timeline: tli) { continue }
             logger.info("fetching timeline history file for timeline \(value) from primary server")
             let history = try primary.timelineHistory(tli)
-            try TimelineHistoryFile.write(directory: configuration.walDirectory, timeline: tli,
+            try ReceivedHistoryFile.write(directory: configuration.walDirectory, timeline: tli,
                                           fileName: history.fileName, content: history.content)
         }
     }
@@ -191,7 +191,7 @@ public final class WALReceiver: @unchecked Sendable {
         LSN(lsn.value - lsn.value % UInt64(configuration.segmentSize))
     }
 
-    private func record(_ event: WALStreamer.Event) {
+    private func record(_ event: WALStreamReceiver.Event) {
         if case .streamingStarted(let start, let timeline) = event {
             logger.info("started streaming WAL from primary at \(start) on timeline \(timeline.value)")
         }

@@ -1,4 +1,4 @@
-// WALStreamer: one START_REPLICATION conversation on a replication connection — the loop at the
+// WALStreamReceiver: one START_REPLICATION conversation on a replication connection — the loop at the
 // heart of PostgreSQL's walreceiver (and of pg_basebackup -X stream):
 //
 //   START_REPLICATION [SLOT s] X/X TIMELINE t  →  CopyBothResponse
@@ -18,7 +18,7 @@ import Logging
 import PGWire
 import WAL
 
-final class WALStreamer {
+final class WALStreamReceiver {
     struct Settings {
         /// wal_receiver_status_interval (0 disables the periodic update).
         var statusInterval: Duration = .seconds(10)
@@ -109,17 +109,14 @@ final class WALStreamer {
                     written = LSN(dataStart + UInt64(wal.count))
                     unflushedBytes += wal.count
                     onEvent(.received(written: written, sendTime: sendTime, walEnd: LSN(walEnd)))
-                    if unflushedBytes >= settings.flushBatchBytes {
-                        try flush()
-                        unflushedBytes = 0
-                    }
+                    // Keep draining what has arrived; flush once per batch.
+                    if unflushedBytes < settings.flushBatchBytes { continue }
                 case .primaryKeepalive(let walEnd, let sendTime, let replyRequested):
                     onEvent(.keepalive(sendTime: sendTime, walEnd: LSN(walEnd)))
                     if replyRequested { try sendStatus(replyRequested: false, force: true) }
                 case .standbyStatusUpdate, .hotStandbyFeedback:
                     throw ReplicationClientError("unexpected message type in replication stream")
                 }
-                continue
             case .done:
                 try flush()
                 if stopping { _ = try connection.finishCopy(); return .stopped }

@@ -1,0 +1,183 @@
+// BaseBackupClient: clones a running primary into an empty directory, as pg_basebackup -Fp -X stream
+// does (clients.md §3.2), over two replication connections:
+//
+//   connection 1                                   connection 2 (from the start position on)
+//   SHOW wal_segment_size; IDENTIFY_SYSTEM
+//   BASE_BACKUP (LABEL, [PROGRESS], [CHECKPOINT 'fast'], WAIT 0, MANIFEST 'no', TARGET 'client')
+//   ◄ start LSN, timeline      ───────────────►    [CREATE_REPLICATION_SLOT tmp TEMPORARY PHYSICAL]
+//   ◄ tablespaces (size)                           START_REPLICATION [SLOT s] <start segment> TIMELINE t
+//   ◄ CopyOut: 'n' archive, 'p' progress,          XLogData → DIR/pg_wal/ (ReceivedWALWriter)
+//              'd' tar bytes → TarExtractor
+//   ◄ end LSN                  ───────────────►    stop once flushed ≥ end LSN (CopyDone)
+//
+// Streaming the WAL while the files are copied (rather than after) means the primary cannot
+// recycle a segment the copy needs before the client has it; a temporary slot holds it too when
+// the server has slots. With `writeRecoveryConfiguration` (-R) it then writes standby.signal and
+// appends primary_conninfo (and primary_slot_name) to postgresql.auto.conf, as pg_basebackup -R.
+
+import Foundation
+import Logging
+import PGWire
+import Synchronization
+import WAL
+
+public struct BaseBackupClientOptions: Sendable {
+    public enum Checkpoint: String, Sendable { case fast, spread }
+
+    public var connection: PGClientConfiguration
+    public var targetDirectory: String
+    public var writeRecoveryConfiguration = false
+    /// --slot: stream the WAL through this (existing) slot and name it in primary_slot_name.
+    public var slotName: String?
+    public var checkpoint: Checkpoint = .fast
+    public var showProgress = false
+    public var label = "minipg basebackup"
+
+    public init(connection: PGClientConfiguration, targetDirectory: String) {
+        self.connection = connection
+        self.targetDirectory = targetDirectory
+    }
+}
+
+public final class BaseBackupClient {
+    private let options: BaseBackupClientOptions
+    private let logger: Logger
+    /// Where progress lines go (standard error in the command).
+    private let report: (String) -> Void
+
+    public init(options: BaseBackupClientOptions, logger: Logger = ReplicationLog.logger("basebackup"),
+                report: @escaping (String) -> Void) {
+        self.options = options
+        self.logger = logger
+        self.report = report
+    }
+
+    /// Runs the whole backup; on failure the caller removes the directory (pg_basebackup does).
+    public func run() throws {
+        try BackupDirectory.prepareEmpty(options.targetDirectory)
+        let walDirectory = options.targetDirectory + "/pg_wal"
+        if mkdir(walDirectory, 0o700) != 0 && errno != EEXIST {
+            throw ReplicationClientError("could not create directory \"\(walDirectory)\": \(String(cString: strerror(errno)))")
+        }
+
+        var configuration = options.connection
+        configuration.replication = "true"
+        configuration.applicationName = configuration.applicationName ?? "pg_basebackup"
+        let primary = try PGClientConnection.connect(configuration)
+        defer { primary.close() }
+        let segmentSize = try Self.parseSegmentSize(try primary.show("wal_segment_size"))
+        _ = try primary.identifySystem()
+
+        let (results, mode) = try primary.startCopy(baseBackupCommand())
+        guard mode == .copyOut, results.count >= 2,
+              let startText = results[0].text("recptr"), let start = LSN(parsing: startText),
+              let timelineText = results[0].text("tli"), let timelineValue = UInt32(timelineText)
+        else { throw ReplicationClientError("could not initiate base backup: unexpected response to BASE_BACKUP") }
+        let timeline = TimelineID(timelineValue)
+        let totalKilobytes = results[1].text("size").flatMap(Int64.init)
+        logger.info("write-ahead log start point: \(start) on timeline \(timeline.value)")
+
+        let stream = WALFetch(configuration: configuration, walDirectory: walDirectory, segmentSize: segmentSize,
+                              start: start, timeline: timeline, slot: options.slotName, logger: logger)
+        stream.start()
+        do {
+            try receiveArchive(from: primary, totalKilobytes: totalKilobytes)
+        } catch {
+            stream.abort()
+            throw error
+        }
+        let endResults = try primary.finishCopy()
+        guard let endText = endResults.first?.text("recptr"), let end = LSN(parsing: endText) else {
+            stream.abort()
+            throw ReplicationClientError("could not get write-ahead log end position from server")
+        }
+        logger.info("write-ahead log end point: \(end)")
+        try stream.finish(at: end)
+        if options.writeRecoveryConfiguration {
+            try RecoveryConfiguration.write(directory: options.targetDirectory, connection: options.connection,
+                                            slotName: options.slotName)
+        }
+        try BackupDirectory.synchronize(options.targetDirectory)
+    }
+
+    /// BASE_BACKUP with pg_basebackup 15's option syntax.
+    func baseBackupCommand() -> String {
+        var parts = ["LABEL '\(options.label.replacingOccurrences(of: "'", with: "''"))'"]
+        if options.showProgress { parts.append("PROGRESS") }
+        if options.checkpoint == .fast { parts.append("CHECKPOINT 'fast'") }
+        parts += ["WAIT 0", "MANIFEST 'no'", "TARGET 'client'"]
+        return "BASE_BACKUP ( " + parts.joined(separator: ",  ") + ")"
+    }
+
+    /// The CopyOut stream: archive starts, progress, tar bytes, (ignored) manifest.
+    private func receiveArchive(from primary: PGClientConnection, totalKilobytes: Int64?) throws {
+        var extractor: TarExtractor?
+        var inManifest = false
+        var lastReported = ContinuousClock.now
+        while true {
+            switch try primary.readCopy(timeout: nil) {
+            case .data(let payload):
+                guard let kind = payload.first else { continue }
+                switch kind {
+                case UInt8(ascii: "n"):
+                    let fields = payload.dropFirst().split(separator: 0, omittingEmptySubsequences: false)
+                    guard fields.count >= 2, fields[1].isEmpty else {
+                        throw ReplicationClientError("tablespaces other than the default are not supported")
+                    }
+                    try extractor?.finish()
+                    extractor = TarExtractor(directory: options.targetDirectory)
+                case UInt8(ascii: "d") where inManifest:
+                    continue
+                case UInt8(ascii: "d"):
+                    guard let extractor else { throw ReplicationClientError("data before the archive started") }
+                    try extractor.consume(Array(payload.dropFirst()))
+                    if options.showProgress && ContinuousClock.now - lastReported >= .seconds(1) {
+                        lastReported = .now
+                        report(progressLine(done: extractor.extractedBytes, totalKilobytes: totalKilobytes))
+                    }
+                case UInt8(ascii: "p"):
+                    continue
+                case UInt8(ascii: "m"):
+                    inManifest = true
+                default:
+                    throw ReplicationClientError("unrecognized base backup message type \"\(Character(Unicode.Scalar(kind)))\"")
+                }
+            case .done:
+                try extractor?.finish()
+                if options.showProgress, let extractor {
+                    let total = max(totalKilobytes ?? 0, extractor.extractedBytes / 1024)
+                    report(progressLine(done: extractor.extractedBytes, totalKilobytes: total))
+                }
+                return
+            case .timedOut:
+                continue
+            }
+        }
+    }
+
+    /// pg_basebackup's progress line: "40482/40482 kB (100%), 1/1 tablespace".
+    private func progressLine(done: Int64, totalKilobytes: Int64?) -> String {
+        let doneKilobytes = done / 1024
+        guard let total = totalKilobytes, total > 0 else { return "\(doneKilobytes) kB, 0/1 tablespace" }
+        let percent = min(100, doneKilobytes * 100 / total)
+        let tablespacesDone = percent == 100 ? 1 : 0
+        return "\(doneKilobytes)/\(max(total, doneKilobytes)) kB (\(percent)%), \(tablespacesDone)/1 tablespace"
+    }
+
+    /// "16MB" → bytes; PostgreSQL's units (kB, MB, GB), power of two between 1 MB and 1 GB.
+    static func parseSegmentSize(_ text: String) throws -> Int {
+        let digits = text.prefix(while: \.isNumber)
+        let unit = text.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
+        let multiplier: Int? = switch unit {
+        case "B", "": 1
+        case "kB": 1024
+        case "MB": 1024 * 1024
+        case "GB": 1024 * 1024 * 1024
+        default: nil
+        }
+        guard let value = Int(digits), let multiplier, WALFileName.isValidSegmentSize(value * multiplier) else {
+            throw ReplicationClientError("WAL segment size must be a power of two between 1 MB and 1 GB, but the remote server reported a value of \"\(text)\"")
+        }
+        return value * multiplier
+    }
+}
