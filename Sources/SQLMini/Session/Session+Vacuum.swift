@@ -10,6 +10,7 @@ import Storage
 
 extension Session {
     func runVacuum(_ vacuum: VacuumStatement, context: ExecutionContext, output: QueryOutput) throws {
+        try refuseDuringRecovery("VACUUM")
         for target in try vacuumTargets(vacuum.tables, command: "vacuum", context: context) {
             let qualified = "\(databaseName).\(target.name)"
             if vacuum.verbose { output.notice(SQLNotice(SQLError.successfulCompletion, "vacuuming \"\(qualified)\"", severity: .info)) }
@@ -34,8 +35,16 @@ extension Session {
     }
 
     func runAnalyze(_ tables: [QualifiedName], context: ExecutionContext) throws {
+        try refuseDuringRecovery("ANALYZE")
         for target in try vacuumTargets(tables, command: "analyze", context: context) {
             do { try database.storage.analyze(heap: target.heap) } catch { throw sqlError(from: error) }
+        }
+    }
+
+    /// A standby replays its primary's VACUUMs; it runs none of its own (25006, as PostgreSQL).
+    private func refuseDuringRecovery(_ command: String) throws {
+        if database.isInRecovery {
+            throw SQLError(SQLError.readOnlySQLTransaction, "cannot execute \(command) during recovery")
         }
     }
 

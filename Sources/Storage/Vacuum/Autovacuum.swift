@@ -6,6 +6,7 @@
 // autovacuum_vacuum_threshold and autovacuum_vacuum_scale_factor over pg_class.reltuples), using
 // the counters of HeapStatistics. The counters live in memory: after a restart a table is vacuumed
 // once its new dead versions pass the threshold, and that VACUUM counts its live tuples again.
+// Nothing runs while the engine is a standby in recovery (it starts after a promotion).
 // A vacuum taking at least `logMinDuration` is logged (log_autovacuum_min_duration); every one
 // is logged at debug level.
 import Foundation
@@ -68,6 +69,7 @@ final class Autovacuum: @unchecked Sendable {
                 return stopping
             }
             guard !stop, let engine else { break }
+            if engine.isInRecovery { continue }      // a standby replays its primary's VACUUMs
             for target in targets() {
                 if monitor.withLock({ stopping }) { break }
                 vacuumIfNeeded(target, engine: engine)
