@@ -113,6 +113,7 @@ public final class BaseBackupClient {
     private func receiveArchive(from primary: PGClientConnection, totalKilobytes: Int64?) throws {
         var extractor: TarExtractor?
         var inManifest = false
+        var serverDone: Int64 = 0
         var lastReported = ContinuousClock.now
         while true {
             switch try primary.readCopy(timeout: nil) {
@@ -133,10 +134,12 @@ public final class BaseBackupClient {
                     try extractor.consume(Array(payload.dropFirst()))
                     if options.showProgress && ContinuousClock.now - lastReported >= .seconds(1) {
                         lastReported = .now
-                        report(progressLine(done: extractor.extractedBytes, totalKilobytes: totalKilobytes))
+                        report(progressLine(done: max(serverDone, extractor.extractedBytes), totalKilobytes: totalKilobytes))
                     }
                 case UInt8(ascii: "p"):
-                    continue
+                    // Int64: bytes of the archive the server has sent so far.
+                    guard payload.count == 9 else { throw ReplicationClientError("progress report message has wrong length") }
+                    serverDone = payload.dropFirst().reduce(Int64(0)) { $0 << 8 | Int64($1) }
                 case UInt8(ascii: "m"):
                     inManifest = true
                 default:
@@ -144,9 +147,10 @@ public final class BaseBackupClient {
                 }
             case .done:
                 try extractor?.finish()
-                if options.showProgress, let extractor {
-                    let total = max(totalKilobytes ?? 0, extractor.extractedBytes / 1024)
-                    report(progressLine(done: extractor.extractedBytes, totalKilobytes: total))
+                if options.showProgress {
+                    // As pg_basebackup: the last line shows what was received as the total.
+                    let done = max(serverDone, extractor?.extractedBytes ?? 0)
+                    report(progressLine(done: done, totalKilobytes: done / 1024))
                 }
                 return
             case .timedOut:
