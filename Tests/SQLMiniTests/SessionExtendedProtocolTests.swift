@@ -142,5 +142,21 @@ import Testing
         #expect(columns.map(\.format) == [0, 0, 0])
         session.sync()
     }
-}
 
+    @Test func deallocateDropsNamedPreparedStatements() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        for name in ["a", "b", ""] {
+            try session.parse(statement: name, query: "SELECT 1", parameterTypes: [])
+        }
+        #expect(session.run("DEALLOCATE a").output.tags == ["DEALLOCATE"])
+        #expect(throws: SQLError.self) { try session.describeStatement("a") }
+        let missing = session.run("DEALLOCATE PREPARE a").error
+        #expect(missing?.sqlState == "26000")
+        #expect(missing?.message == "prepared statement \"a\" does not exist")
+        // psycopg 3 sends DEALLOCATE ALL after DDL; the unnamed statement is not a named one.
+        #expect(session.run("DEALLOCATE ALL").output.tags == ["DEALLOCATE ALL"])
+        #expect(throws: SQLError.self) { try session.describeStatement("b") }
+        #expect(try session.describeStatement("").columns?.count == 1)
+    }
+}
