@@ -92,8 +92,8 @@ public final class HeapRelation: @unchecked Sendable {
             var candidates: [PageNumber] = []
             if let hint = insertHint.withLock({ $0 }) { candidates.append(hint) }
             let count = try pool.pageCount(id)
-            if count > 0 { candidates.append(PageNumber(UInt32(count - 1))) }
-            for candidate in Set(candidates) where candidate != excluding && Int(candidate.value) < count {
+            if count > 0, candidates.first?.value != UInt32(count - 1) { candidates.append(PageNumber(UInt32(count - 1))) }
+            for candidate in candidates where candidate != excluding && Int(candidate.value) < count {
                 let page = try pool.read(id, candidate, .exclusive)
                 if try pruneForRoom(page, size: size) { return page }
                 page.release()
