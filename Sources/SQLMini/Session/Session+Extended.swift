@@ -3,8 +3,9 @@
 // Transactions as PostgreSQL runs them: the messages between two Syncs that are not inside a
 // BEGIN block run in one implicit transaction, which Sync commits (or, after an error, which was
 // already rolled back). Every error aborts the transaction like in Simple Query (an explicit block
-// becomes failed); PGWire then skips messages until Sync. In a failed block only statements that
-// end it (COMMIT, ROLLBACK) may be parsed, bound and executed.
+// becomes failed; inside a savepoint only its subtransaction is aborted); PGWire then skips
+// messages until Sync. In a failed block only statements that
+// end it (COMMIT, ROLLBACK) or roll back to a savepoint may be parsed, bound and executed.
 
 extension Session {
     public func parse(statement name: String, query: String, parameterTypes: [UInt32]) throws {

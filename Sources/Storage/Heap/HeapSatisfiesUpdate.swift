@@ -5,6 +5,10 @@
 // (Snapshot.isCurrentTransaction): a row a released savepoint level locked or changed is the
 // transaction's own; one a rolled-back level touched is not (its xid is aborted), so the lock or
 // change it left counts for nothing.
+//
+// Known gap: a tuple has one xmax. A row locked by an outer level (or the top level) and then
+// deleted or updated by an inner level carries only the inner subxid; if that inner level is rolled
+// back, the outer level's lock is gone with it. PostgreSQL keeps both in a MultiXact.
 import WAL
 
 extension Visibility {
