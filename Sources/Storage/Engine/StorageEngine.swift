@@ -118,7 +118,7 @@ public final class StorageEngine: @unchecked Sendable {
 
         let redo = Redo(pool: bufferPool, files: files, transactions: transactions, nextOID: control.nextOID)
         if standby {
-            transactions.standby.activate()
+            transactions.standby.activate(nextXid: control.nextXid, clog: clog)
             let replay = try StandbyReplay(walDirectory: Self.walDirectory(dataDirectory), control: control,
                                            segmentSize: configuration.wal.segmentSize, redo: redo,
                                            transactions: transactions, logger: logger)

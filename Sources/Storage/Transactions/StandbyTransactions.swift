@@ -15,6 +15,9 @@
 // first record long after a later xid wrote its own. An xid below xmax that is missing from
 // inProgress is treated as ended; without the fill, such a late starter's commit, replayed while
 // a query runs, would appear in the middle of that query.
+// Startup: replay begins at a checkpoint's redo point, knowing nothing of what ran before it, so
+// every xid below the control file's nextXid that the commit log shows unfinished starts out
+// known assigned (a gap fill up to nextXid - 1).
 // Pruning: a shutdown checkpoint (also written at the end of crash recovery) means nothing was
 // running, so the set is emptied. An xid whose primary crashed stays in the set until then: it
 // never commits, so keeping it costs memory, not correctness.
@@ -33,7 +36,12 @@ final class StandbyTransactions: @unchecked Sendable {
     /// primary's snapshot path).
     var isActive: Bool { active.load(ordering: .acquiring) }
 
-    func activate() { active.store(true, ordering: .releasing) }
+    /// Standby startup: every xid below the control file's `nextXid` that the commit log does not
+    /// show ended may still be running on the primary (the restart point knows no better).
+    func activate(nextXid: TransactionID, clog: CommitLog) {
+        if nextXid > .firstNormal { observe(TransactionID(nextXid.value - 1), clog: clog) }
+        active.store(true, ordering: .releasing)
+    }
 
     /// Promotion: the transaction manager's own running set takes over again.
     func deactivate() {
