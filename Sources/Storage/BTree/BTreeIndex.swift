@@ -7,7 +7,8 @@
 // Layouts: BTreeMetaPage.swift (page 0), BTreePage.swift (every other page).
 // Files of this type, by job: BTreeIndex (the type, delete, descent), BTreeInsert (insert and
 // splits), BTreeUnique (insert into a UNIQUE index), BTreeScan (range scans), BTreeVerify
-// (structure checks), BTreeTreeLock (the per-index locks), BTreeBufferPoolStore (the engine's pages).
+// (structure checks), BTreeTreeLock (the per-index locks), BTreeBufferPoolStore (the engine's pages),
+// BTreeBulkDelete (VACUUM's pass), BTreeSimpleDeletion (dead entries dropped from a full leaf).
 //
 // Concurrency, deliberately simple: one reader/writer lock per index (`treeLock`). Scans hold it
 // shared, and only while they descend or read one leaf: they copy that leaf's matching entries out
