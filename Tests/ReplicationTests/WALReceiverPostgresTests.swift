@@ -150,3 +150,70 @@ final class WALReceiverPostgresTests {
         }
     }
 }
+
+/// End of timeline, from a real PostgreSQL: the receiver streams from a PostgreSQL standby that is
+/// then promoted; the standby's WAL sender ends timeline 1, and the receiver fetches
+/// 00000002.history and continues on timeline 2 with the same bytes as the promoted server.
+@Suite(.serialized, .enabled(if: RealPostgres.isAvailable))
+final class WALReceiverTimelineTests {
+    let primary: RealPostgres
+
+    init() throws { primary = try RealPostgres() }
+    deinit { primary.stop() }
+
+    @Test func receiverFollowsThePromotionOfItsUpstream() throws {
+        let standbyDirectory = primary.root + "/standby"
+        let standbyPort = RealPostgres.freePort()
+        let asPostgres = ["-u", "postgres", "--"]
+        try RealPostgres.run("/usr/sbin/runuser", asPostgres + ["/usr/bin/pg_basebackup", "-h", "127.0.0.1", "-p",
+                                                                String(primary.port), "-U", "replicator", "-D",
+                                                                standbyDirectory, "-R", "-c", "fast"])
+        try RealPostgres.run("/usr/sbin/runuser", asPostgres + [RealPostgres.binaries + "/pg_ctl", "-D", standbyDirectory,
+                                                                "-w", "-l", primary.root + "/standby.log", "-o",
+                                                                "-p \(standbyPort) -k \(primary.root)", "start"],
+                             captureOutput: false)
+        defer {
+            _ = try? RealPostgres.run("/usr/sbin/runuser", asPostgres + [RealPostgres.binaries + "/pg_ctl", "-D",
+                                                                         standbyDirectory, "-m", "immediate", "-w", "stop"])
+        }
+        let upstream = PGClientConfiguration(host: "127.0.0.1", port: standbyPort, user: "replicator", replication: "true")
+        let identify = try PGClientConnection.connect(upstream)
+        let system = try identify.identifySystem()
+        identify.close()
+
+        let walDirectory = primary.root + "/cascade-wal"
+        try FileManager.default.createDirectory(atPath: walDirectory, withIntermediateDirectories: true)
+        let configuration = WALReceiverConfiguration(
+            primaryConninfo: "host=127.0.0.1 port=\(standbyPort) user=replicator",
+            slotName: nil, walDirectory: walDirectory, systemIdentifier: system.systemIdentifier,
+            startLSN: system.flushLSN, startTimeline: system.timeline)
+        let progress = WALReceiverProgress()
+        let receiver = WALReceiver(configuration: configuration, progress: progress)
+        receiver.start()
+        defer { receiver.stop() }
+        _ = progress.waitForFlush(beyond: .invalid, timeout: .seconds(30))
+
+        try RealPostgres.run("/usr/sbin/runuser", asPostgres + [RealPostgres.binaries + "/pg_ctl", "-D", standbyDirectory,
+                                                                "-w", "promote"])
+        let promoted = { (sql: String) throws -> String in
+            try RealPostgres.run("/usr/bin/psql", ["-X", "-A", "-t", "-h", self.primary.root, "-p", String(standbyPort),
+                                                   "-U", "postgres", "-d", "postgres", "-c", sql])
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try promoted("create table after_promotion (id int); insert into after_promotion select generate_series(1, 1000)")
+        guard let target = LSN(parsing: try promoted("select pg_current_wal_flush_lsn()")) else {
+            throw TestFailure("no flush LSN")
+        }
+        while progress.flushedTimeline != TimelineID(2) || progress.flushedLSN < target {
+            _ = progress.waitForFlush(beyond: progress.flushedLSN, timeout: .seconds(1))
+        }
+        let history = try Data(contentsOf: URL(fileURLWithPath: walDirectory + "/00000002.history"))
+        #expect(history == (try Data(contentsOf: URL(fileURLWithPath: standbyDirectory + "/pg_wal/00000002.history"))))
+        let segment = WALFileName.segment(containing: target, timeline: TimelineID(2), segmentSize: 16 * 1024 * 1024)
+        let offset = Int(target.value % (16 * 1024 * 1024))
+        let received = try Data(contentsOf: URL(fileURLWithPath: walDirectory + "/" + segment))
+        let original = try Data(contentsOf: URL(fileURLWithPath: standbyDirectory + "/pg_wal/" + segment))
+        #expect(received[0..<offset] == original[0..<offset])
+        #expect(receiver.status.receivedTimeline == TimelineID(2))
+    }
+}

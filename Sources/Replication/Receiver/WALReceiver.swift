@@ -106,6 +106,8 @@ public final class WALReceiver: @unchecked Sendable {
             logger.error("could not connect to the primary server: \(error.message)")
         case let error as PGConnectionError:
             logger.error("could not receive data from WAL stream: \(error.message)")
+        case let error as PGError where error.severity.endsConnection:
+            logger.error("could not receive data from WAL stream: \(error.severity.rawValue):  \(error.message)")
         case let error as PGError:
             logger.error("\(error.message)", metadata: error.detail.map { ["detail": "\($0)"] } ?? [:])
         case let error as ReplicationClientError:
