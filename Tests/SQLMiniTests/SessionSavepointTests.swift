@@ -203,4 +203,18 @@ import Testing
         session.sync()
         #expect(try session.rows("SELECT count(*) FROM t") == [["2"]])
     }
+
+    @Test func rollbackToRestoresSettings() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        _ = session.run("SET work_mem = '8MB'; BEGIN; SET LOCAL statement_timeout = '5s'; SAVEPOINT s")
+        _ = session.run("SET work_mem = '16MB'; SET LOCAL statement_timeout = '7s'")
+        #expect(try session.rows("SHOW work_mem") == [["16MB"]])
+        _ = session.run("ROLLBACK TO s")
+        #expect(try session.rows("SHOW work_mem") == [["8MB"]])
+        #expect(try session.rows("SHOW statement_timeout") == [["5s"]])
+        _ = session.run("SET work_mem = '32MB'; RELEASE s; COMMIT")
+        #expect(try session.rows("SHOW work_mem") == [["32MB"]])
+        #expect(try session.rows("SHOW statement_timeout") == [["0"]])
+    }
 }

@@ -136,8 +136,11 @@ public final class ExecutionContext {
 
     // MARK: Savepoints
 
-    /// SAVEPOINT: a new level; its subxid comes with its first write.
-    public func defineSavepoint(_ name: String) { savepoints.push(savepoint: name) }
+    /// SAVEPOINT: a new level; its subxid comes with its first write. `settings` are what ROLLBACK
+    /// TO it gives back.
+    public func defineSavepoint(_ name: String, settings: SessionSettings.SavepointValues) {
+        savepoints.push(savepoint: name, settings: settings)
+    }
 
     /// The innermost savepoint level called `name`, if any.
     public func savepointLevel(named name: String) -> Int? { savepoints.level(named: name) }
@@ -146,8 +149,11 @@ public final class ExecutionContext {
     public func releaseSavepoint(at level: Int) { savepoints.release(from: level) }
 
     /// ROLLBACK TO SAVEPOINT: everything the level and those above did is undone; the level stays.
-    public func rollbackToSavepoint(at level: Int) throws {
-        try abortSubtransactions(savepoints.rollback(to: level))
+    /// Returns the session settings as they were at the SAVEPOINT.
+    public func rollbackToSavepoint(at level: Int) throws -> SessionSettings.SavepointValues {
+        let (aborted, settings) = savepoints.rollback(to: level)
+        try abortSubtransactions(aborted)
+        return settings
     }
 
     /// An error inside the innermost savepoint level: its subtransaction is aborted now, so its

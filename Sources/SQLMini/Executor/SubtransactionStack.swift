@@ -17,6 +17,8 @@ import WAL
 struct SubtransactionStack {
     struct Level {
         let savepoint: String
+        /// The session's settings when the savepoint was defined (ROLLBACK TO restores them).
+        let settings: SessionSettings.SavepointValues
         /// The level's own subtransaction, .invalid until it writes.
         var xid: TransactionID = .invalid
         /// Subtransactions of released levels that were above this one.
@@ -39,7 +41,9 @@ struct SubtransactionStack {
     /// The innermost level with that name (PostgreSQL looks from the inside out).
     func level(named savepoint: String) -> Int? { levels.lastIndex { $0.savepoint == savepoint } }
 
-    mutating func push(savepoint: String) { levels.append(Level(savepoint: savepoint)) }
+    mutating func push(savepoint: String, settings: SessionSettings.SavepointValues) {
+        levels.append(Level(savepoint: savepoint, settings: settings))
+    }
 
     mutating func assignInnermost(_ xid: TransactionID) {
         precondition(innermostNeedsXid, "the innermost savepoint level already has a subtransaction")
@@ -54,13 +58,13 @@ struct SubtransactionStack {
     }
 
     /// ROLLBACK TO: the levels above `index` end, level `index` is emptied; returns the subxids
-    /// to abort.
-    mutating func rollback(to index: Int) -> [TransactionID] {
+    /// to abort and the settings to restore.
+    mutating func rollback(to index: Int) -> (aborted: [TransactionID], settings: SessionSettings.SavepointValues) {
         let aborted = levels[index...].flatMap(\.liveXids)
         levels.removeSubrange((index + 1)...)
         levels[index].xid = .invalid
         levels[index].releasedChildren = []
-        return aborted
+        return (aborted, levels[index].settings)
     }
 
     /// An error inside the innermost level: its subxids, to abort now; the level stays.

@@ -15,6 +15,7 @@
 // the level and those above (and keeps the savepoint), RELEASE merges them into the level below,
 // and the top-level COMMIT commits them all in one commit record. An error inside a savepoint level
 // aborts that level's subtransaction at once and leaves the block failed until ROLLBACK TO.
+// ROLLBACK TO also gives back the settings (SET, SET LOCAL) as they were at the SAVEPOINT.
 // nextval() is not undone by any of it (sequences are not transactional).
 
 import Storage
@@ -138,7 +139,7 @@ extension Session {
             action = block.rollback()
         case .savepoint(let name):
             let context = try requireBlock(for: "SAVEPOINT")
-            context.defineSavepoint(name)
+            context.defineSavepoint(name, settings: settings.savepointValues)
             output.commandComplete("SAVEPOINT")
             return
         case .release(let name):
@@ -166,7 +167,7 @@ extension Session {
                 throw Self.noSuchSavepoint(name)
             }
             do {
-                try context.rollbackToSavepoint(at: level)
+                settings.rollback(to: try context.rollbackToSavepoint(at: level))
             } catch {
                 abortAfterFailedSavepointRollback(error)
                 throw error

@@ -112,6 +112,22 @@ public struct SessionSettings: Sendable {
         return changes(from: before)
     }
 
+    /// The SET and SET LOCAL values at a SAVEPOINT: ROLLBACK TO it restores them (PostgreSQL undoes
+    /// a rolled-back subtransaction's settings too).
+    public struct SavepointValues: Sendable {
+        fileprivate let session: [String: SettingValue]
+        fileprivate let local: [String: SettingValue]
+    }
+
+    public var savepointValues: SavepointValues { SavepointValues(session: sessionValues, local: localValues) }
+
+    public mutating func rollback(to saved: SavepointValues) {
+        guard saved.session != sessionValues || saved.local != localValues else { return }
+        sessionValues = saved.session
+        localValues = saved.local
+        refreshDerivedValues()
+    }
+
     private func changes(from before: [(String, String)]) -> [(String, String)] {
         zip(before, reportedParameters).compactMap { old, new in old.1 == new.1 ? nil : new }
     }
