@@ -28,6 +28,23 @@ import Storage
         #expect(try db.text("SELECT count(*) FROM accounts WHERE abalance = 0") == [["50"]])
     }
 
+    /// An index scan stops at the successor of its key prefix: the same rows as a filter over
+    /// every row, also for keys whose encoding ends in 0xFF bytes (-1) and for ranges on the
+    /// second column of a two-column index.
+    @Test func indexScansStopAfterTheirKeysAndMissNothing() throws {
+        let db = try EngineHarness()
+        try db.run("CREATE TABLE t (a int, b int, c text); CREATE INDEX t_a_b ON t (a, b)")
+        try db.run("INSERT INTO t SELECT a, b, a || '/' || b FROM generate_series(-3, 3) a, generate_series(-3, 3) b")
+        for condition in ["a = -1", "a = 0", "a = 3", "a = -1 AND b = -1", "a = -1 AND b > -2", "a = 0 AND b <= -1",
+                          "a = -1 AND b BETWEEN -1 AND 2", "a > -2", "a < 0", "a >= -1 AND a <= 1"] {
+            #expect(try db.explain("SELECT c FROM t WHERE \(condition)").contains("Index Scan using t_a_b"))
+            let viaIndex = try db.text("SELECT c FROM t WHERE \(condition) ORDER BY c")
+            let viaFilter = try db.text("SELECT c FROM t WHERE (\(condition)) OR c IS NULL ORDER BY c")
+            #expect(viaIndex == viaFilter, "\(condition)")
+            #expect(!viaIndex.isEmpty, "\(condition)")
+        }
+    }
+
     @Test func groupByHavingAndAggregates() throws {
         let db = try EngineHarness()
         try db.run("""

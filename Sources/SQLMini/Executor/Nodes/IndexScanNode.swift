@@ -50,7 +50,11 @@ func walkIndex(_ index: BTreeIndex, _ range: (start: [UInt8], prefix: [UInt8], s
                _ body: (TupleID) throws -> Bool) throws -> Bool {
     var stopped = false
     let lower = range.start.isEmpty ? nil : BTreeBound(key: range.start, inclusive: true)
-    try index.scan(from: lower, to: nil) { key, tid in
+    // Every key the walk wants starts with stopAfter (or prefix) or sorts before it, so all of
+    // them sort before that byte string's successor: the tree stops copying entries there
+    // instead of copying the rest of the leaf (an equality lookup wants one entry of hundreds).
+    let upper = successor(of: range.stopAfter ?? range.prefix).map { BTreeBound(key: $0, inclusive: false) }
+    try index.scan(from: lower, to: upper) { key, tid in
         if let stopAfter = range.stopAfter {
             if !key.starts(with: stopAfter) && compareBytes(key, stopAfter) > 0 { return false }
         } else if !key.starts(with: range.prefix) {
@@ -60,6 +64,16 @@ func walkIndex(_ index: BTreeIndex, _ range: (start: [UInt8], prefix: [UInt8], s
         return true
     }
     return !stopped
+}
+
+/// The smallest byte string greater than every string that starts with `bytes` (keys compare as
+/// bytes, then by length); nil if there is none (`bytes` empty or all 0xFF).
+private func successor(of bytes: [UInt8]) -> [UInt8]? {
+    var result = bytes
+    while let last = result.last, last == 0xFF { result.removeLast() }
+    guard !result.isEmpty else { return nil }
+    result[result.count - 1] += 1
+    return result
 }
 
 private func compareBytes(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Int {
