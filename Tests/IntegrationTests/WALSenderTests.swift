@@ -95,7 +95,69 @@ final class WALSenderTests: XCTestCase {
         XCTAssertEqual(none.output.trimmingCharacters(in: .whitespacesAndNewlines), "0")
     }
 
+    /// The real pg_basebackup 15 clones a primary that takes writes meanwhile; pg_verifybackup
+    /// accepts the manifest; the clone starts and holds every row committed before the backup
+    /// ended (its WAL end point).
+    func testPgBasebackupClonesARunningPrimary() throws {
+        guard let basebackup = TestEnvironment.tool("pg_basebackup") else { throw XCTSkip("pg_basebackup is not installed") }
+        let instance = try MiniPGInstance()
+        defer { instance.cleanUp() }
+        try instance.start()
+        XCTAssertEqual(try instance.psql("create table t (id int, v text);\n" + batch).status, 0)
+        let writer = try startWriter(instance)
+        let target = instance.directory.appendingPathComponent("clone").path
+        let backup = try runCommand(basebackup, ["-h", "127.0.0.1", "-p", String(instance.port), "-U", "postgres",
+                                                 "-D", target, "-Fp", "-X", "stream", "-c", "fast", "-v"],
+                                    environment: ["PGPASSWORD": instance.password])
+        writer.waitUntilExit()
+        XCTAssertEqual(backup.status, 0, backup.output)
+        XCTAssertTrue(backup.output.contains("base backup completed"), backup.output)
+        if let verify = TestEnvironment.tool("pg_verifybackup") {
+            let verified = try runCommand(verify, ["-n", target])
+            XCTAssertEqual(verified.status, 0, verified.output)
+        }
+        // The clone: its own port, no postmaster.pid was copied.
+        let clonePort = TestEnvironment.freePort()
+        let clone = Process()
+        clone.executableURL = URL(fileURLWithPath: TestEnvironment.minipgBinary)
+        clone.arguments = ["server", "-D", target, "-p", String(clonePort), "-h", "127.0.0.1"]
+        let log = FileHandle(forWritingAtPath: "/dev/null")
+        clone.standardOutput = log
+        clone.standardError = log
+        try clone.run()
+        defer { clone.interrupt(); clone.waitUntilExit() }
+        guard let psql = TestEnvironment.tool("psql") else { throw XCTSkip("psql is not installed") }
+        var count: String?
+        try waitFor("the clone accepts connections") {
+            let result = try runCommand(psql, ["-X", "-At", "-h", "127.0.0.1", "-p", String(clonePort), "-U", "postgres",
+                                               "-c", "select count(*) from t"],
+                                        environment: ["PGPASSWORD": instance.password, "PGCONNECT_TIMEOUT": "2"])
+            if result.status == 0 { count = result.output.trimmingCharacters(in: .whitespacesAndNewlines) }
+            return result.status == 0
+        }
+        // Everything committed before the backup started is there; rows from concurrent commits may be too.
+        XCTAssertGreaterThanOrEqual(Int(count ?? "") ?? 0, 30000, count ?? "")
+    }
+
     // MARK: helpers
+
+    /// psql inserting rows in many small transactions while a test does something else.
+    private func startWriter(_ instance: MiniPGInstance) throws -> Process {
+        guard let psql = TestEnvironment.tool("psql") else { throw XCTSkip("psql is not installed") }
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: psql)
+        // Each -c is its own transaction.
+        let inserts = (0..<200).flatMap { _ in ["-c", "insert into t select g, 'w' from generate_series(1, 100) g"] }
+        writer.arguments = ["-X", "-q", "-h", "127.0.0.1", "-p", String(instance.port), "-U", "postgres"] + inserts
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = instance.password
+        writer.environment = environment
+        let log = FileHandle(forWritingAtPath: "/dev/null")
+        writer.standardOutput = log
+        writer.standardError = log
+        try writer.run()
+        return writer
+    }
 
     private func replicationPsql(_ instance: MiniPGInstance, _ options: String, _ command: String) throws -> CommandResult {
         guard let psql = TestEnvironment.tool("psql") else { throw XCTSkip("psql is not installed") }

@@ -98,8 +98,9 @@ public final class WALSenderBackend: QueryBackend {
             var streamer = try WALStreamer(environment: environment, wal: primaryWAL(), pid: pid, slot: slot,
                                            start: start, requestedTimeline: timeline, logger: logger)
             if try streamer.run(out) { out.commandComplete("START_REPLICATION") }
-        case .baseBackup:
-            throw PGError(sqlState: "0A000", message: "BASE_BACKUP is not supported yet")
+        case .baseBackup(let options):
+            try BaseBackupSender(environment: environment, wal: primaryWAL(), pid: pid, logger: logger).run(options, out)
+            out.commandComplete("BASE_BACKUP")
         }
     }
 

@@ -31,11 +31,14 @@ public struct WALSenderEnvironment: Sendable {
     public var walSenderTimeout: Duration
     public var slots: ReplicationSlots
     public var senders: WALSenders
+    /// BASE_BACKUP's start: a forced checkpoint, and pg_control as it was written by it.
+    public var startBackup: @Sendable () throws -> BackupStart
 
     public init(dataDirectory: String, systemIdentifier: UInt64, segmentSize: Int,
                 wal: @escaping @Sendable () -> FlushedWAL?, show: @escaping @Sendable (String) -> String?,
                 lastCheckpointRedo: @escaping @Sendable () -> LSN, walSenderTimeout: Duration,
-                slots: ReplicationSlots, senders: WALSenders) {
+                slots: ReplicationSlots, senders: WALSenders, startBackup: @escaping @Sendable () throws -> BackupStart) {
+        self.startBackup = startBackup
         self.dataDirectory = dataDirectory
         self.systemIdentifier = systemIdentifier
         self.segmentSize = segmentSize
@@ -48,4 +51,20 @@ public struct WALSenderEnvironment: Sendable {
     }
 
     var walDirectory: String { dataDirectory + "/pg_wal" }
+}
+
+/// Where a base backup starts: its checkpoint, and the control file pointing at it (sent as the
+/// backup's global/pg_control, so that recovery of the copy starts at this checkpoint's redo point).
+public struct BackupStart: Sendable {
+    public var redo: LSN
+    public var checkpoint: LSN
+    public var timeline: TimelineID
+    public var controlFile: [UInt8]
+
+    public init(redo: LSN, checkpoint: LSN, timeline: TimelineID, controlFile: [UInt8]) {
+        self.redo = redo
+        self.checkpoint = checkpoint
+        self.timeline = timeline
+        self.controlFile = controlFile
+    }
 }

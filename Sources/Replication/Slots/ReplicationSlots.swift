@@ -38,6 +38,8 @@ public final class ReplicationSlots: Sendable {
     private let directory: SlotDirectory
     private let maximum: Int
     private let slots: Mutex<[String: Slot]>
+    /// WAL held by running base backups (by WAL sender pid): from their start to their end.
+    private let backupHolds = Mutex<[Int32: LSN]>([:])
 
     /// Loads the persistent slots of a data directory.
     public init(dataDirectory: String, maximum: Int = ReplicationSlots.defaultMaximum) throws(PGError) {
@@ -62,9 +64,20 @@ public final class ReplicationSlots: Sendable {
         slots.withLock { $0[name]?.status }
     }
 
-    /// The oldest restart_lsn of all slots: WAL from there on must be kept.
+    /// The oldest restart_lsn of all slots and running base backups: WAL from there on must be kept.
     public var oldestRestartLSN: LSN? {
-        slots.withLock { $0.values.compactMap(\.status.restartLSN).min() }
+        let slotMinimum = slots.withLock { $0.values.compactMap(\.status.restartLSN).min() }
+        let backupMinimum = backupHolds.withLock { $0.values.min() }
+        return [slotMinimum, backupMinimum].compactMap { $0 }.min()
+    }
+
+    /// BASE_BACKUP: keeps the WAL from `lsn` until releaseBackupHold, so the backup can include it.
+    public func holdForBackup(pid: Int32, from lsn: LSN) {
+        backupHolds.withLock { $0[pid] = lsn }
+    }
+
+    public func releaseBackupHold(pid: Int32) {
+        backupHolds.withLock { $0[pid] = nil }
     }
 
     /// CREATE_REPLICATION_SLOT: a temporary slot belongs to `ownerPID` (it is active for it).

@@ -3,6 +3,7 @@
 // retention (slots + wal_keep_size) — the WALSenderEnvironment every replication connection
 // gets, and the views pg_stat_replication / pg_replication_slots.
 
+import Foundation
 import Logging
 import Replication
 import SQLMini
@@ -25,7 +26,25 @@ enum ReplicationWiring {
             show: { name in try? settings.show(name.lowercased()) },
             lastCheckpointRedo: { storage.control.redoLSN },
             walSenderTimeout: .milliseconds(timeoutMilliseconds),
-            slots: slots, senders: WALSenders(maximum: settings.maxWALSenders))
+            slots: slots, senders: WALSenders(maximum: settings.maxWALSenders),
+            startBackup: { try backupCheckpoint(storage) })
+    }
+
+    /// A forced checkpoint and the pg_control bytes it wrote. The control file changes in memory
+    /// before it is written, so bytes read between two equal in-memory checkpoint LSNs are that
+    /// checkpoint's; a checkpoint racing in between makes it read again.
+    private static func backupCheckpoint(_ storage: StorageEngine) throws -> BackupStart {
+        let path = storage.dataDirectory + "/global/pg_control"
+        while true {
+            try storage.checkpoint(reason: .manual)
+            let before = storage.control
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            let after = storage.control
+            if before.checkpointLSN == after.checkpointLSN {
+                return BackupStart(redo: before.redoLSN, checkpoint: before.checkpointLSN, timeline: before.timeline,
+                                   controlFile: bytes)
+            }
+        }
     }
 
     /// pg_stat_replication and pg_replication_slots on `database`, fed by `environment`.
