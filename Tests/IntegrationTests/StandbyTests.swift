@@ -1,0 +1,129 @@
+// StandbyTests: hot standbys through the real minipg binary and the real psql — a standby made
+// from a copy of a stopped primary's data directory plus standby.signal, fed either by copying
+// the primary's WAL segments into its pg_wal or by streaming (primary_conninfo); read-only errors
+// with SQLSTATE 25006; promotion with `minipg promote` and with pg_promote() to timeline 2.
+//
+// Waits are "until a condition holds" with a generous deadline for failure, never a timing
+// threshold.
+
+import Foundation
+import XCTest
+
+final class StandbyTests: XCTestCase {
+    /// The lab check, with WAL shipped by copying segment files.
+    func testStandbyFromACopyReplaysCopiedSegmentsAndRefusesWrites() throws {
+        let (primary, standby) = try makePair(streaming: false)
+        defer { primary.cleanUp(); standby.cleanUp() }
+        XCTAssertEqual(try primary.psql("insert into mimuw values (2); create table later (a int); insert into later values (7);\n").status, 0)
+        try shipSegments(from: primary, to: standby)
+        try waitFor("the standby replayed the copied WAL") {
+            try standby.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("2")
+        }
+        let check = try standby.psql("select pg_is_in_recovery(), count(*) from mimuw;\n", extraArguments: ["-At"])
+        XCTAssertEqual(check.output.trimmingCharacters(in: .whitespacesAndNewlines), "t|2", check.output)
+        let tables = try standby.psql("\\dt\n").output
+        XCTAssertTrue(tables.contains("mimuw") && tables.contains("later"), tables)
+        XCTAssertTrue(try standby.psql("select * from later;\n", extraArguments: ["-At"]).output.hasPrefix("7"))
+
+        let verbose = ["-v", "VERBOSITY=verbose"]
+        for (statement, message) in [
+            ("insert into mimuw values (3);", "25006: cannot execute INSERT in a read-only transaction"),
+            ("update mimuw set id = 4;", "25006: cannot execute UPDATE in a read-only transaction"),
+            ("create table x (a int);", "25006: cannot execute CREATE TABLE in a read-only transaction"),
+            ("select nextval('counters_id_seq');", "25006: cannot execute nextval() in a read-only transaction"),
+        ] {
+            let result = try standby.psql(statement + "\n", extraArguments: verbose)
+            XCTAssertTrue(result.output.contains("ERROR:  " + message), "\(statement): \(result.output)")
+        }
+        XCTAssertTrue(try standby.psql("show transaction_read_only;\n", extraArguments: ["-At"]).output.hasPrefix("on"))
+        let primaryOnly = try standby.psql("select pg_current_wal_lsn();\n", extraArguments: verbose).output
+        XCTAssertTrue(primaryOnly.contains("55000: recovery is in progress"), primaryOnly)
+        XCTAssertTrue(try primary.psql("select pg_is_in_recovery();\n", extraArguments: ["-At"]).output.hasPrefix("f"))
+    }
+
+    /// Streaming from the primary, then `minipg promote`: timeline 2 with its history file, and writes.
+    func testStreamingStandbyIsPromotedToTimelineTwo() throws {
+        let (primary, standby) = try makePair(streaming: true)
+        defer { primary.cleanUp(); standby.cleanUp() }
+        XCTAssertEqual(try primary.psql("insert into mimuw select generate_series(2, 1000);\n").status, 0)
+        try waitFor("the standby streamed and replayed the insert") {
+            try standby.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("1000")
+        }
+        let receiver = try standby.psql("select status, received_tli, flushed_lsn = pg_last_wal_receive_lsn() from pg_stat_wal_receiver;\n",
+                                        extraArguments: ["-At"])
+        XCTAssertEqual(receiver.output.trimmingCharacters(in: .whitespacesAndNewlines), "streaming|1|t", receiver.output)
+        primary.stop()
+
+        let promote = try runCommand(TestEnvironment.minipgBinary, ["promote", "-D", standby.dataDirectory])
+        XCTAssertEqual(promote.status, 0, promote.output + standby.log())
+        XCTAssertTrue(promote.output.contains("server promoted"), promote.output)
+        let history = try String(contentsOfFile: standby.dataDirectory + "/pg_wal/00000002.history", encoding: .utf8)
+        XCTAssertTrue(history.hasPrefix("1\t0/") && history.hasSuffix("\tno recovery target specified\n"), history)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: standby.dataDirectory + "/standby.signal"))
+        let after = try standby.psql("insert into mimuw values (1001); select pg_is_in_recovery(), count(*), pg_walfile_name(pg_current_wal_lsn()) from mimuw;\n",
+                                     extraArguments: ["-At"])
+        XCTAssertTrue(after.output.contains("f|1001|00000002"), after.output)
+        // A restart (after kill -9) recovers on timeline 2.
+        standby.stop(signal: SIGKILL)
+        try standby.start()
+        let restarted = try standby.psql("select count(*), pg_walfile_name(pg_current_wal_lsn()) from mimuw;\n", extraArguments: ["-At"])
+        XCTAssertTrue(restarted.output.hasPrefix("1001|00000002"), restarted.output)
+    }
+
+    func testPgPromoteEndsRecovery() throws {
+        let (primary, standby) = try makePair(streaming: false)
+        defer { primary.cleanUp(); standby.cleanUp() }
+        let onPrimary = try primary.psql("select pg_promote();\n", extraArguments: ["-v", "VERBOSITY=verbose"]).output
+        XCTAssertTrue(onPrimary.contains("55000: recovery is not in progress"), onPrimary)
+        let promoted = try standby.psql("select pg_promote();\n", extraArguments: ["-At"])
+        XCTAssertTrue(promoted.output.hasPrefix("t"), promoted.output + standby.log())
+        let after = try standby.psql("insert into mimuw values (5); select pg_is_in_recovery(), count(*) from mimuw;\n",
+                                     extraArguments: ["-At"])
+        XCTAssertTrue(after.output.contains("f|2"), after.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: standby.dataDirectory + "/pg_wal/00000002.history"))
+    }
+
+    // MARK: Helpers
+
+    /// A running primary with table mimuw holding one row, and a running standby made from a copy
+    /// of its data directory taken while it was stopped (with primary_conninfo when `streaming`).
+    private func makePair(streaming: Bool) throws -> (MiniPGInstance, MiniPGInstance) {
+        let primary = try MiniPGInstance()
+        try primary.start()
+        XCTAssertEqual(try primary.psql("create table mimuw (id int); insert into mimuw values (1); create table counters (id serial);\n").status, 0)
+        primary.stop()
+        let standby = try MiniPGInstance()
+        try FileManager.default.removeItem(atPath: standby.dataDirectory)
+        try FileManager.default.copyItem(atPath: primary.dataDirectory, toPath: standby.dataDirectory)
+        FileManager.default.createFile(atPath: standby.dataDirectory + "/standby.signal", contents: Data())
+        if streaming {
+            let conninfo = "primary_conninfo = 'host=127.0.0.1 port=\(primary.port) user=postgres password=\(primary.password) application_name=standby1'\n"
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: standby.dataDirectory + "/postgresql.auto.conf"))
+            handle.seekToEndOfFile()
+            handle.write(Data(conninfo.utf8))
+            try handle.close()
+        }
+        try primary.start()
+        try standby.start()
+        return (primary, standby)
+    }
+
+    /// What a WAL receiver does, by hand: the primary's segment files, copied into the standby's pg_wal.
+    private func shipSegments(from primary: MiniPGInstance, to standby: MiniPGInstance) throws {
+        XCTAssertEqual(try primary.psql("checkpoint;\n").status, 0)   // the WAL is written and flushed
+        let source = primary.dataDirectory + "/pg_wal", target = standby.dataDirectory + "/pg_wal"
+        for name in try FileManager.default.contentsOfDirectory(atPath: source) where name.count == 24 {
+            try? FileManager.default.removeItem(atPath: target + "/" + name)
+            try FileManager.default.copyItem(atPath: source + "/" + name, toPath: target + "/" + name)
+        }
+    }
+
+    private func waitFor(_ what: String, deadlineSeconds: Double = 120, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(deadlineSeconds)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(100_000)
+        }
+        throw TestFailure("gave up waiting until \(what)")
+    }
+}
