@@ -11,7 +11,8 @@
 //   above a end and a stays, empty (PostgreSQL keeps the savepoint).
 // - An error inside a level aborts that level's subxids at once (abortInnermost); the level stays
 //   until ROLLBACK TO or the end of the transaction.
-// Invariant: every live subxid of the transaction appears in exactly one level.
+// Invariant: a live subxid appears in at most one level — none once released into the top level,
+// where Storage keeps it with the top-level xid until the transaction ends.
 import WAL
 
 struct SubtransactionStack {

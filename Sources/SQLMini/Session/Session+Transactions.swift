@@ -30,7 +30,7 @@ extension Session {
         case .start: startTransaction(modes)
         case .commit: try commitTransaction()
         case .abort: abortTransaction()
-        case .abortSubtransaction: try transaction?.abortInnermostSavepointLevel()
+        case .abortSubtransaction: abortInnermostSavepointLevel()
         }
         if let warning = action.warning { output?.notice(warning) }
     }
@@ -67,6 +67,7 @@ extension Session {
     /// Commits the open transaction; the WAL is flushed before this returns.
     func commitTransaction() throws {
         guard let context = transaction else { return }
+        let level = SynchronousCommitLevel(rawValue: (try? settings.show("synchronous_commit")) ?? "on") ?? .on
         endTransaction()
         _ = settings.transactionEnded(committed: true)
         let xid = context.topLevelXid
@@ -77,6 +78,12 @@ extension Session {
             database.storage.transactions.abort(xid)
             logger.error("commit failed", metadata: ["xid": "\(xid.value)", "error": "\(error)"])
             throw sqlError(from: error)
+        }
+        // Committed locally; synchronous replication holds back only the acknowledgement.
+        if let waiter = database.synchronousReplication,
+           !waiter.waitForStandbys(level: level, isCancelled: { [unowned self] in self.isCancelRequested }) {
+            clearInterrupts()
+            context.notice(.synchronousReplicationCancelled)
         }
     }
 
@@ -105,11 +112,7 @@ extension Session {
         case .abort:
             abortTransaction()
         case .abortSubtransaction:
-            do {
-                try transaction?.abortInnermostSavepointLevel()
-            } catch {
-                abortAfterFailedSavepointRollback(error)
-            }
+            abortInnermostSavepointLevel()
         case .none, .start, .commit:
             break
         }
@@ -177,6 +180,15 @@ extension Session {
             throw Self.noSuchSavepoint(name)
         case .idle, .implicit:
             throw Self.outsideBlock("ROLLBACK TO SAVEPOINT")
+        }
+    }
+
+    /// An error inside a savepoint: its level's subtransaction is aborted, the transaction goes on.
+    private func abortInnermostSavepointLevel() {
+        do {
+            try transaction?.abortInnermostSavepointLevel()
+        } catch {
+            abortAfterFailedSavepointRollback(error)
         }
     }
 
