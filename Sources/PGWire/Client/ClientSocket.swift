@@ -139,12 +139,14 @@ final class ClientSocket: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `timeout` (nil: forever) for bytes; false when the time ran out first.
-    func waitReadable(timeout: Duration?) throws(PGConnectionError) -> Bool {
-        var pollEntry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+    /// Waits up to `timeout` (nil: forever) for bytes; false when the time ran out first, or when
+    /// `wake` (another descriptor, e.g. an eventfd) became readable.
+    func waitReadable(timeout: Duration?, wake: Int32? = nil) throws(PGConnectionError) -> Bool {
+        var entries = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
+        if let wake { entries.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
         while true {
-            let ready = poll(&pollEntry, 1, timeout.map(Self.milliseconds) ?? -1)
-            if ready > 0 { return true }
+            let ready = poll(&entries, nfds_t(entries.count), timeout.map(Self.milliseconds) ?? -1)
+            if ready > 0 { return entries[0].revents != 0 }
             if ready == 0 { return false }
             if errno != EINTR { throw PGConnectionError("select() failed: \(Self.systemMessage(errno))") }
         }

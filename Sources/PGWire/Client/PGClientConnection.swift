@@ -193,13 +193,14 @@ public final class PGClientConnection: @unchecked Sendable {
 
     // MARK: COPY streams
 
-    /// The next CopyData of the open stream, `.done` when the server ended it, or `.timedOut`.
-    public func readCopy(timeout: Duration?) throws -> CopyEvent {
+    /// The next CopyData of the open stream, `.done` when the server ended it, or `.timedOut` (also
+    /// when `wake`, a descriptor such as an eventfd, became readable first).
+    public func readCopy(timeout: Duration?, wake: Int32? = nil) throws -> CopyEvent {
         guard state == .copyOut || state == .copyBoth else {
             preconditionFailure("readCopy outside a COPY stream (state \(state))")
         }
         while true {
-            guard let message = try receive(timeout: timeout) else { return .timedOut }
+            guard let message = try receive(timeout: timeout, wake: wake) else { return .timedOut }
             switch message {
             case .copyData(let bytes):
                 return .data(bytes)
@@ -311,8 +312,9 @@ public final class PGClientConnection: @unchecked Sendable {
         return message
     }
 
-    /// The next whole message, or nil if none arrived within `timeout` (nil: wait forever).
-    private func receive(timeout: Duration?) throws -> BackendMessage? {
+    /// The next whole message, or nil if none arrived within `timeout` (nil: wait forever) or `wake`
+    /// became readable.
+    private func receive(timeout: Duration?, wake: Int32? = nil) throws -> BackendMessage? {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             if let length = inbound.getInteger(at: inbound.readerIndex + 1, as: Int32.self),
@@ -327,9 +329,8 @@ public final class PGClientConnection: @unchecked Sendable {
             guard state != .closed else { throw PGConnectionError("connection is closed") }
             do {
                 if let deadline {
-                    let remaining = deadline - ContinuousClock.now
-                    if remaining <= .zero { return nil }
-                    if try !socket.waitReadable(timeout: remaining) { return nil }
+                    let remaining = max(deadline - ContinuousClock.now, .zero)
+                    if try !socket.waitReadable(timeout: remaining, wake: wake) { return nil }
                 }
                 inbound.reserveCapacity(minimumWritableBytes: Self.readChunkBytes)
                 _ = try inbound.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.readChunkBytes) {

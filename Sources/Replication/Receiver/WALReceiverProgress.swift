@@ -11,9 +11,14 @@
 // `flushedTimeline` (and of earlier timelines before their switch points), are on disk.
 // Thread-safe; the waits are bounded.
 
+import Glibc
 import WAL
 
 public final class WALReceiverProgress: @unchecked Sendable {
+    /// A self-pipe the receiver polls next to its socket (the read end): a byte is written when
+    /// replay moves, so that the apply position reaches the primary at once (remote_apply).
+    let replayWakeDescriptor: Int32
+    private let replayWakeWriter: Int32
     private let lock = ConditionLock()
     private var flushed = LSN.invalid
     private var timeline = TimelineID.first
@@ -21,7 +26,21 @@ public final class WALReceiverProgress: @unchecked Sendable {
     private var replayReported = true
     private var stopped = false
 
-    public init() {}
+    public init() {
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends {
+                _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            }
+        }
+        replayWakeDescriptor = ends[0]
+        replayWakeWriter = ends[1]
+    }
+
+    deinit {
+        for end in [replayWakeDescriptor, replayWakeWriter] where end >= 0 { close(end) }
+    }
 
     /// Received, written and fsynced up to here (the next byte to arrive goes at this LSN).
     public var flushedLSN: LSN { lock.withLock { flushed } }
@@ -62,11 +81,15 @@ public final class WALReceiverProgress: @unchecked Sendable {
             replayReported = false
             lock.broadcast()
         }
+        var one: UInt8 = 1
+        _ = write(replayWakeWriter, &one, 1)   // when the pipe is full, the reader is awake anyway
     }
 
     /// Receiver: true once per new replay position, so that it sends a status update.
     func takeUnreportedReplay() -> Bool {
-        lock.withLock {
+        var drained = [UInt8](repeating: 0, count: 256)
+        while read(replayWakeDescriptor, &drained, drained.count) > 0 {}
+        return lock.withLock {
             defer { replayReported = true }
             return !replayReported
         }

@@ -24,8 +24,8 @@ final class WALStreamReceiver {
         var statusInterval: Duration = .seconds(10)
         /// wal_receiver_timeout (0 disables it).
         var receiverTimeout: Duration = .seconds(60)
-        /// How often the loop wakes to look at shouldStop and replay progress.
-        var pollInterval: Duration = .milliseconds(20)
+        /// How often the loop wakes to look at shouldStop and the timers (replay progress wakes it at once).
+        var pollInterval: Duration = .milliseconds(100)
         /// Bytes written before a flush even if more messages are waiting.
         var flushBatchBytes = 4 * 1024 * 1024
         /// hot_standby_feedback: the xmin to report, or nil when feedback is off.
@@ -93,7 +93,7 @@ final class WALStreamReceiver {
         stopping = false
         while true {
             let timeout = unflushedBytes > 0 ? Duration.zero : settings.pollInterval
-            let event = try connection.readCopy(timeout: timeout)
+            let event = try connection.readCopy(timeout: timeout, wake: progress?.replayWakeDescriptor)
             let now = ContinuousClock.now
             switch event {
             case .data(let payload):
@@ -134,7 +134,10 @@ final class WALStreamReceiver {
                 try flush()
                 unflushedBytes = 0
             }
-            if stopping { continue }
+            if stopping {
+                _ = progress?.takeUnreportedReplay()   // nothing more may be sent; keep the wake-up quiet
+                continue
+            }
             if shouldStop(flushed) {
                 stopping = true
                 try connection.sendCopyDone()
