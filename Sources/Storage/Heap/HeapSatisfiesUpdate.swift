@@ -8,7 +8,9 @@
 //
 // Known gap: a tuple has one xmax. A row locked by an outer level (or the top level) and then
 // deleted or updated by an inner level carries only the inner subxid; if that inner level is rolled
-// back, the outer level's lock is gone with it. PostgreSQL keeps both in a MultiXact.
+// back, the outer level's lock is gone with it. PostgreSQL keeps both in a MultiXact since 9.3;
+// before that its manual warned of exactly this ("avoid locking a row and then modifying it within
+// a later savepoint").
 import WAL
 
 extension Visibility {
