@@ -179,12 +179,20 @@ public struct SessionSettings: Sendable {
     /// it with what the client last heard after every message.
     public private(set) var reportedParameters: [(String, String)] = []
 
-    /// The settings reportedParameters and searchPath are made of.
-    private static let derivedKeys = Set(SettingDefinition.reported.map(\.key) + ["search_path"])
+    /// The settings the values kept up to date below are made of.
+    private static let derivedKeys = Set(SettingDefinition.reported.map(\.key) + [
+        "search_path", "statement_timeout", "lock_timeout", "deadlock_timeout", "synchronous_commit",
+        "application_name", "default_transaction_read_only"])
 
     private mutating func refreshDerivedValues() {
         reportedParameters = SettingDefinition.reported.map { ($0.name, (try? value($0)).map($0.show) ?? "") }
         searchPath = parseSearchPath()
+        statementTimeout = timeout("statement_timeout")
+        lockTimeout = timeout("lock_timeout")
+        deadlockTimeout = .milliseconds(max(1, integer("deadlock_timeout")))
+        synchronousCommit = (try? show("synchronous_commit")) != "off"
+        applicationName = (try? show("application_name")) ?? ""
+        defaultTransactionReadOnly = (try? value("default_transaction_read_only")) == .bool(true)
     }
 
     // MARK: Typed accessors for the engine
@@ -198,12 +206,14 @@ public struct SessionSettings: Sendable {
         let ms = integer(name)
         return ms > 0 ? .milliseconds(ms) : nil
     }
-    public var statementTimeout: Duration? { timeout("statement_timeout") }
-    public var lockTimeout: Duration? { timeout("lock_timeout") }
-    public var deadlockTimeout: Duration { .milliseconds(max(1, integer("deadlock_timeout"))) }
-    public var synchronousCommit: Bool { (try? show("synchronous_commit")) != "off" }
-    public var applicationName: String { (try? show("application_name")) ?? "" }
-    public var defaultTransactionReadOnly: Bool { (try? value("default_transaction_read_only")) == .bool(true) }
+    // Read on every statement or transaction, so kept up to date like reportedParameters
+    // (each lookup by name hashes the name two or three times).
+    public private(set) var statementTimeout: Duration?
+    public private(set) var lockTimeout: Duration?
+    public private(set) var deadlockTimeout: Duration = .seconds(1)
+    public private(set) var synchronousCommit = true
+    public private(set) var applicationName = ""
+    public private(set) var defaultTransactionReadOnly = false
     /// search_path as a list of schema names, unquoted; "$user" stays as written. Kept up to date
     /// with the values, like reportedParameters: every statement resolves names through it.
     public private(set) var searchPath: [String] = []

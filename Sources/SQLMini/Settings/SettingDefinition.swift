@@ -91,5 +91,6 @@ public struct SettingDefinition: Sendable {
 /// A name with a dot (`patroni.scope`) is a custom setting, kept as text. Checked on the UTF-8
 /// bytes: String.contains(Character) walks grapheme clusters, and SHOW runs on every statement.
 func isCustomName(_ name: String) -> Bool {
-    name.utf8.contains(UInt8(ascii: "."))
+    let dot = UInt8(ascii: ".")
+    return name.utf8.withContiguousStorageIfAvailable { $0.contains(dot) } ?? name.utf8.contains(dot)
 }
