@@ -167,4 +167,46 @@ struct StandbyTests {
         #expect(Set(try reopened.visibleRows(rel)) == Set([row(0), row(1), row(2), row(77)]))
         try reopened.shutdown()
     }
+
+    @Test func backupLabelParsesPostgreSQLsFormat() throws {
+        let text = """
+            START WAL LOCATION: 0/2000028 (file 000000010000000000000002)
+            CHECKPOINT LOCATION: 0/2000060
+            BACKUP METHOD: streamed
+            BACKUP FROM: primary
+            START TIME: 2026-11-29 23:50:00 UTC
+            LABEL: minipg basebackup
+            START TIMELINE: 3
+
+            """
+        #expect(try BackupLabel(parsing: text) == BackupLabel(redoLSN: LSN(0x200_0028), checkpointLSN: LSN(0x200_0060),
+                                                               timeline: TimelineID(3)))
+        #expect(throws: StorageError.self) { try BackupLabel(parsing: "CHECKPOINT LOCATION: 0/2000060\n") }
+    }
+
+    /// pg_control copied after the backup began names a later checkpoint: the label's wins, once.
+    @Test func aBackupLabelDecidesWhereRedoStarts() throws {
+        let pair = try Pair(rel: rel, rows: 2)
+        defer { pair.remove() }
+        let start = pair.standby.control
+        let xid = try pair.primary.transactions.assignTransactionID()
+        _ = try pair.primary.heap(rel).insert(row(5), xid: xid, command: CommandID(0))
+        try pair.primary.transactions.commit(xid)
+        try pair.primary.checkpoint(reason: .manual)
+        try pair.primary.shutdown()
+        let backup = try TestDataDirectory()
+        defer { backup.remove() }
+        try FileManager.default.copyItem(atPath: pair.primaryData.path, toPath: backup.path)
+        // The relation files as they were at the start checkpoint, pg_control from after it.
+        let relation = "/base/1/\(rel.value)"
+        try FileManager.default.removeItem(atPath: backup.path + relation)
+        try FileManager.default.copyItem(atPath: pair.standbyData.path + relation, toPath: backup.path + relation)
+        let label = "START WAL LOCATION: \(start.redoLSN) (file x)\nCHECKPOINT LOCATION: \(start.checkpointLSN)\nSTART TIMELINE: 1\n"
+        try label.write(toFile: backup.path + "/backup_label", atomically: true, encoding: .utf8)
+        let restored = try backup.open(pair.configuration)
+        #expect(Set(try restored.visibleRows(rel)) == Set([row(0), row(1), row(5)]))
+        #expect(FileManager.default.fileExists(atPath: backup.path + "/backup_label.old"))
+        #expect(!FileManager.default.fileExists(atPath: backup.path + "/backup_label"))
+        try restored.shutdown()
+    }
 }

@@ -57,6 +57,11 @@ final class StandbyServer: StandbyProvider, @unchecked Sendable {
                 startTimeline: status?.timeline ?? storage.control.timeline)
             configuration.fsync = storage.configuration.wal.fsync
             configuration.segmentSize = storage.configuration.wal.segmentSize
+            // hot_standby_feedback: the oldest xmin of this standby's snapshots holds back the
+            // primary's pruning, so replay never removes row versions a standby query still needs.
+            if try settings.show("hot_standby_feedback") == "on" {
+                configuration.feedbackXmin = { [storage] in storage.snapshots.horizon().value }
+            }
             receiver = WALReceiver(configuration: configuration, progress: WALReceiverProgress())
         }
     }

@@ -91,6 +91,15 @@ public final class StorageEngine: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         var control = try ControlFile.read(dataDirectory: dataDirectory)
+        if let label = try BackupLabel.read(dataDirectory: dataDirectory) {
+            logger.info("starting backup recovery with redo LSN \(label.redoLSN), checkpoint LSN \(label.checkpointLSN), on timeline ID \(label.timeline)")
+            control.redoLSN = label.redoLSN
+            control.checkpointLSN = label.checkpointLSN
+            control.timeline = label.timeline
+            control.state = .inArchiveRecovery
+            try ControlFile.write(control, dataDirectory: dataDirectory)
+            try BackupLabel.retire(dataDirectory: dataDirectory)
+        }
         let crashed = control.state != .shutDown && !standby
         if standby {
             control.state = .inArchiveRecovery
