@@ -139,6 +139,49 @@ final class WALSenderTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Int(count ?? "") ?? 0, 30000, count ?? "")
     }
 
+    /// synchronous_standby_names = 'pg_receivewal': with pg_receivewal --synchronous (it reports its
+    /// flush position) commits are acknowledged and pg_stat_replication says `sync`; without it a
+    /// commit waits, and cancelling the wait (psql's Ctrl-C: a CancelRequest) gives PostgreSQL's
+    /// warning while the row stays committed.
+    func testSynchronousCommitWaitsForTheSynchronousStandby() throws {
+        guard let psql = TestEnvironment.tool("psql") else { throw XCTSkip("psql is not installed") }
+        let instance = try MiniPGInstance(extraSettings: ["synchronous_standby_names=pg_receivewal"])
+        defer { instance.cleanUp() }
+        try instance.start()
+        let target = instance.directory.appendingPathComponent("received").path
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let receiver = try startReceivewal(instance, ["-D", target, "--no-loop", "--synchronous"])
+        try waitFor("pg_receivewal is the synchronous standby") {
+            let result = try instance.psql("select sync_priority, sync_state from pg_stat_replication;\n", extraArguments: ["-At"])
+            return result.output.contains("1|sync")
+        }
+        XCTAssertEqual(try instance.psql("create table s (id int); insert into s values (1);\n").status, 0)
+        stopReceivewal(receiver)
+
+        let waiter = Process()
+        waiter.executableURL = URL(fileURLWithPath: psql)
+        waiter.arguments = ["-X", "-h", "127.0.0.1", "-p", String(instance.port), "-U", "postgres", "-c", "insert into s values (2)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = instance.password
+        waiter.environment = environment
+        let output = Pipe()
+        waiter.standardOutput = output
+        waiter.standardError = output
+        let collector = OutputCollector(output.fileHandleForReading)
+        try waiter.run()
+        // The row is committed locally (visible) while its acknowledgement waits for a standby.
+        try waitFor("the waiting commit is visible locally") {
+            try instance.psql("select count(*) from s where id = 2;\n", extraArguments: ["-At"]).output.contains("1")
+        }
+        XCTAssertTrue(waiter.isRunning, "the commit returned without a synchronous standby")
+        waiter.interrupt()
+        waiter.waitUntilExit()
+        let text = collector.finish()
+        XCTAssertTrue(text.contains("WARNING:  canceling wait for synchronous replication due to user request"), text)
+        XCTAssertTrue(text.contains("DETAIL:  The transaction has already committed locally, but might not have been replicated to the standby."), text)
+        XCTAssertTrue(text.contains("INSERT 0 1"), text)
+    }
+
     // MARK: helpers
 
     /// psql inserting rows in many small transactions while a test does something else.

@@ -18,6 +18,7 @@ public final class Database: @unchecked Sendable {
     let passwordHasher: (@Sendable (String, String) -> String)?
     private let serverSettings: PThreadMutex<ServerSettings>
     private let standby = PThreadMutex<StandbyProvider?>(nil)
+    private let synchronousReplicationWaiter = PThreadMutex<SynchronousReplicationWaiter?>(nil)
     /// pg_postmaster_start_time, as a timestamptz value.
     public let startTime: Int64
 
@@ -55,6 +56,12 @@ public final class Database: @unchecked Sendable {
     public var standbyProvider: StandbyProvider? {
         get { standby.withLock { $0 } }
         set { standby.withLock { $0 = newValue } }
+    }
+
+    /// Where commits wait for synchronous standbys, supplied by the server on a primary.
+    public var synchronousReplication: SynchronousReplicationWaiter? {
+        get { synchronousReplicationWaiter.withLock { $0 } }
+        set { synchronousReplicationWaiter.withLock { $0 = newValue } }
     }
 
     /// For authentication: the role's verifier and login rights; nil if there is no such role.

@@ -30,7 +30,8 @@ struct PgStatReplication: VirtualRelation {
         let all = senders.all
         let sync = SyncStandbySelection.states(all, names: synchronousStandbyNames())
         return all.map { sender in
-            func lsn(_ value: LSN?) -> Value { value.map { .pgLSN($0.value) } ?? .null }
+            // 0/0 (pg_receivewal's apply position, say) means "not reported": NULL, as in PostgreSQL.
+            func lsn(_ value: LSN?) -> Value { value.flatMap { $0.isValid ? .pgLSN($0.value) : nil } ?? .null }
             func lag(_ microseconds: Int64?) -> Value { microseconds.map { .interval(Interval(microseconds: $0)) } ?? .null }
             let (priority, state) = sync[sender.pid] ?? (0, "async")
             return [

@@ -22,7 +22,7 @@ enum ReplicationWiring {
         return WALSenderEnvironment(
             dataDirectory: storage.dataDirectory, systemIdentifier: storage.control.systemIdentifier,
             segmentSize: storage.configuration.wal.segmentSize,
-            wal: { storage.wal },
+            wal: { storage.isInRecovery ? nil : storage.wal },   // a standby does not stream (no cascading)
             show: { name in try? settings.show(name.lowercased()) },
             lastCheckpointRedo: { storage.control.redoLSN },
             walSenderTimeout: .milliseconds(timeoutMilliseconds),
@@ -47,13 +47,16 @@ enum ReplicationWiring {
         }
     }
 
-    /// pg_stat_replication and pg_replication_slots on `database`, fed by `environment`.
+    /// pg_stat_replication and pg_replication_slots on `database`, fed by `environment`, and the
+    /// synchronous replication wait of its commits.
     static func registerViews(on database: Database, environment: WALSenderEnvironment) {
         let names: @Sendable () -> SyncStandbyNames? = { [weak database] in
-            guard let text = database?.settings.synchronousStandbyNames else { return nil }
+            guard let text = database?.settings.synchronousStandbyNames, !text.isEmpty else { return nil }
             return try? SyncStandbyNames.parse(text)
         }
         database.engine.register(systemRelation: PgStatReplication(senders: environment.senders, synchronousStandbyNames: names))
         database.engine.register(systemRelation: PgReplicationSlots(slots: environment.slots))
+        database.synchronousReplication = SynchronousReplication(
+            syncRep: SyncRep(senders: environment.senders, wal: environment.wal, names: names))
     }
 }
