@@ -1,5 +1,6 @@
 // Space reclamation: the oldest xmin, page pruning, VACUUM (index entries removed, slots reused,
 // free space found again), and redo of all of it after a crash reproducing the pages byte for byte.
+import Synchronization
 import Testing
 import WAL
 @testable import Storage
@@ -169,6 +170,93 @@ struct VacuumTests {
             visible.append(candidate)
         }
         #expect(visible == [tid])
+        try engine.shutdown()
+    }
+
+    /// A row of the concurrency test: its key number, then which version it is.
+    private func versioned(_ n: Int, _ version: Int) -> [UInt8] {
+        key(n) + withUnsafeBytes(of: UInt32(version).bigEndian) { Array($0) } + [UInt8](repeating: 7, count: 120)
+    }
+
+    @Test func vacuumRunsSafelyWhileRowsAreUpdatedAndLookedUp() throws {
+        let data = try TestDataDirectory()
+        defer { data.remove() }
+        let engine = try data.create(TestDataDirectory.configuration(sharedBuffers: 32))
+        try setUp(engine, withIndex: true)
+        let rows = 24, writers = 3, updatesPerWriter = 1000
+        let heap = engine.heap(table), tree = engine.btree(index)
+        let load = try engine.transactions.assignTransactionID()
+        var tids: [TupleID] = []
+        for n in 0..<rows {
+            let tid = try heap.insert(versioned(n, 0), xid: load, command: CommandID(0))
+            try tree.insert(key: key(n), tid: tid, xid: load, heap: heap)
+            tids.append(tid)
+        }
+        try engine.transactions.commit(load)
+
+        let failures = Mutex<[String]>([])
+        let writersLeft = Mutex(writers)
+        var threads: [TestThread] = []
+        for writer in 0..<writers {
+            let mine = Array(stride(from: writer, to: rows, by: writers))
+            var current = Dictionary(uniqueKeysWithValues: mine.map { ($0, tids[$0]) })
+            threads.append(TestThread {
+                do {
+                    for version in 1...updatesPerWriter {
+                        let n = mine[version % mine.count]
+                        let xid = try engine.transactions.assignTransactionID()
+                        let snapshot = engine.transactions.snapshot(for: xid, command: CommandID(0))
+                        guard let old = current[n], case .ok(let newTid?) = try heap.update(
+                            old, newData: self.versioned(n, version), xid: xid, command: CommandID(0), snapshot: snapshot) else {
+                            throw StorageError(.invalidState, "update of row \(n) refused")
+                        }
+                        try tree.insert(key: self.key(n), tid: newTid, xid: xid, heap: heap)
+                        try engine.transactions.commit(xid)
+                        current[n] = newTid
+                    }
+                } catch {
+                    failures.withLock { $0.append("writer: \(error)") }
+                }
+                writersLeft.withLock { $0 -= 1 }
+            })
+        }
+        // Looks every key up through the index: exactly one visible version, and it is that key's row.
+        threads.append(TestThread {
+            do {
+                while writersLeft.withLock({ $0 }) > 0 {
+                    for n in 0..<rows {
+                        let (snapshot, registration) = engine.snapshots.registeredSnapshot(for: .invalid, command: CommandID(0))
+                        defer { registration.release() }
+                        var found: [[UInt8]] = []
+                        let bound = BTreeBound(key: self.key(n), inclusive: true)
+                        try tree.scan(from: bound, to: bound) { _, tid in
+                            if let data = try heap.fetch(tid, snapshot: snapshot) { found.append(data) }
+                            return true
+                        }
+                        if found.count != 1 || found[0].prefix(4) != self.key(n)[...] {
+                            failures.withLock { $0.append("key \(n): \(found.count) visible versions") }
+                        }
+                    }
+                }
+            } catch {
+                failures.withLock { $0.append("reader: \(error)") }
+            }
+        })
+        threads.append(TestThread {
+            do {
+                while writersLeft.withLock({ $0 }) > 0 { try engine.vacuum(heap: self.table, indexes: [self.index]) }
+            } catch {
+                failures.withLock { $0.append("vacuum: \(error)") }
+            }
+        })
+        for thread in threads { thread.start() }
+        for thread in threads { thread.join() }
+        #expect(failures.withLock { $0 } == [])
+
+        try engine.vacuum(heap: table, indexes: [index])
+        #expect(try indexTIDs(engine).count == rows)          // one entry per row left
+        #expect(try tree.verifyStructure() == rows)
+        #expect(try engine.visibleRows(table).count == rows)
         try engine.shutdown()
     }
 
