@@ -198,6 +198,18 @@ import Testing
         session.sync()
         #expect(session.transactionStatus == .failed)
         #expect(try execute("ROLLBACK TO SAVEPOINT \"_pg3_2\"") == ["ROLLBACK"])
+        // A portal bound inside a savepoint is dropped when the savepoint is rolled back to.
+        try session.parse(statement: "rows", query: "SELECT g FROM generate_series(1, 3) AS g", parameterTypes: [])
+        try session.bind(portal: "outer", statement: "rows", parameterFormats: [], parameters: [], resultFormats: [])
+        _ = try execute("SAVEPOINT nested")
+        try session.bind(portal: "inner", statement: "rows", parameterFormats: [], parameters: [], resultFormats: [])
+        #expect(try session.execute(portal: "inner", maxRows: 1, output: RecordingOutput()) == false)
+        _ = try execute("ROLLBACK TO nested")
+        #expect(throws: SQLError.self) { try session.execute(portal: "inner", maxRows: 1, output: RecordingOutput()) }
+        session.sync()
+        #expect(session.transactionStatus == .failed)
+        _ = try execute("ROLLBACK TO nested")
+        #expect(try session.execute(portal: "outer", maxRows: 0, output: RecordingOutput()))
         #expect(try execute("RELEASE \"_pg3_2\"") == ["RELEASE"])
         #expect(try execute("COMMIT") == ["COMMIT"])
         session.sync()

@@ -31,6 +31,7 @@ struct SubtransactionStack {
     private(set) var levels: [Level] = []
 
     var isEmpty: Bool { levels.isEmpty }
+    var depth: Int { levels.count }
 
     /// True when a write must first get a subxid for the innermost level.
     var innermostNeedsXid: Bool { levels.last.map { !$0.xid.isValid } ?? false }

@@ -3,8 +3,8 @@
 // A prepared statement (Parse) is a parsed statement with its parameter types and, for statements
 // the engine runs, its plan; it lives until Close or the end of the session (the unnamed one ""
 // is replaced by each Parse). A portal (Bind) is a prepared statement with parameter values and
-// result formats; it lives until Close, the next Bind of the same name (the unnamed one), or the
-// end of the transaction. A portal run with a row limit (Execute maxRows > 0) keeps the rows not
+// result formats; it lives until Close, the next Bind of the same name (the unnamed one), the
+// end of the transaction, or a ROLLBACK TO SAVEPOINT of the savepoint level it was bound in. A portal run with a row limit (Execute maxRows > 0) keeps the rows not
 // yet sent, so the next Execute continues where the last one stopped (PortalSuspended).
 
 struct PreparedStatement {
@@ -32,11 +32,14 @@ final class Portal {
     var pendingTag: String?
     /// True once the portal ran to completion (a further Execute sends only the tag again).
     var isExhausted = false
+    /// How many savepoint levels were open at Bind: ROLLBACK TO a level at or below it drops it.
+    let savepointDepth: Int
 
-    init(statement: PreparedStatement, parameters: [Value], resultFormats: [Int16]) {
+    init(statement: PreparedStatement, parameters: [Value], resultFormats: [Int16], savepointDepth: Int) {
         self.statement = statement
         self.parameters = parameters
         self.resultFormats = resultFormats
+        self.savepointDepth = savepointDepth
     }
 
     var isSuspended: Bool { pendingTag != nil }

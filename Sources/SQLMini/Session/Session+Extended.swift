@@ -38,7 +38,8 @@ extension Session {
                                                      types: prepared.parameterTypes, statementName: statementName,
                                                      catalog: transaction.flatMap { catalogLookup(for: $0) })
             let formats = try RowEncoder.expand(resultFormats, count: prepared.resultColumns?.count ?? 0)
-            portals[name] = Portal(statement: prepared, parameters: values, resultFormats: formats)
+            portals[name] = Portal(statement: prepared, parameters: values, resultFormats: formats,
+                                   savepointDepth: transaction?.savepoints.depth ?? 0)
         } catch {
             failStatement()
             throw sqlError(from: error)

@@ -175,6 +175,8 @@ extension Session {
                 abortAfterFailedSavepointRollback(error)
                 throw error
             }
+            // Portals bound inside the rolled-back levels go with them, as in PostgreSQL.
+            portals = portals.filter { $0.value.savepointDepth <= level }
             block.rolledBackToSavepoint()
         case .failed:
             throw Self.noSuchSavepoint(name)
