@@ -36,6 +36,14 @@ final class StandbyTests: XCTestCase {
             XCTAssertTrue(result.output.contains("ERROR:  " + message), "\(statement): \(result.output)")
         }
         XCTAssertTrue(try standby.psql("show transaction_read_only;\n", extraArguments: ["-At"]).output.hasPrefix("on"))
+        for statement in ["set transaction_read_only = off;", "begin; set transaction read write;"] {
+            let result = try standby.psql(statement + "\n", extraArguments: verbose)
+            XCTAssertTrue(result.output.contains("ERROR:  0A000: cannot set transaction read-write mode during recovery"),
+                          "\(statement): \(result.output)")
+        }
+        let readOnlyOnPrimary = try primary.psql("begin; set transaction_read_only = on; insert into mimuw values (9);\n",
+                                                 extraArguments: verbose).output
+        XCTAssertTrue(readOnlyOnPrimary.contains("ERROR:  25006: cannot execute INSERT in a read-only transaction"), readOnlyOnPrimary)
         let primaryOnly = try standby.psql("select pg_current_wal_lsn();\n", extraArguments: verbose).output
         XCTAssertTrue(primaryOnly.contains("55000: recovery is in progress"), primaryOnly)
         XCTAssertTrue(try primary.psql("select pg_is_in_recovery();\n", extraArguments: ["-At"]).output.hasPrefix("f"))

@@ -20,7 +20,19 @@ extension Session {
         }
         try settings.set(statement.name, to: text, isLocal: statement.local)
         syncSearchPath()
+        if statement.name.lowercased() == "transaction_read_only" {
+            let readOnly = try settings.show("transaction_read_only") == "on"
+            if !readOnly && database.isInRecovery {
+                try settings.set("transaction_read_only", to: "on", isLocal: true)
+                throw Self.readWriteDuringRecovery
+            }
+            transaction?.readOnly = readOnly
+        }
     }
+
+    /// PostgreSQL's check_transaction_read_only on a standby.
+    static let readWriteDuringRecovery = SQLError(SQLError.featureNotSupported,
+                                                  "cannot set transaction read-write mode during recovery")
 
     /// RESET name, or RESET ALL when `name` is nil.
     func runReset(_ name: String?) throws {
@@ -56,7 +68,8 @@ extension Session {
             }
             restartTransaction(isolation: level, readOnly: modes.readOnly ?? context.readOnly)
         } else if let readOnly = modes.readOnly {
-            context.readOnly = readOnly || database.isInRecovery
+            if !readOnly && database.isInRecovery { throw Self.readWriteDuringRecovery }
+            context.readOnly = readOnly
             try settings.set("transaction_read_only", to: context.readOnly ? "on" : "off", isLocal: true)
         }
     }
