@@ -1,10 +1,6 @@
-// TimelineHistoryFile: a `0000000N.history` file in pg_wal/, as the WAL sender needs it — its raw
-// bytes for TIMELINE_HISTORY, and where an older timeline of this server's history ended (the
-// switch point) for START_REPLICATION on that timeline. One line per ancestor:
-//
-//   <parent timeline>\t<switch point X/X>\t<reason>\n      (lines starting with # are comments)
-//
-// "Timeline <parent> ended at <switch point>; WAL from there on belongs to the next timeline".
+// TimelineHistoryFile: a `0000000N.history` file in pg_wal/ as the WAL sender needs it — its raw
+// bytes for TIMELINE_HISTORY, and (through WAL's TimelineHistory) where an older timeline of this
+// server's history ended, for START_REPLICATION on that timeline.
 
 #if canImport(Glibc)
 import Glibc
@@ -13,25 +9,8 @@ import PGWire
 import WAL
 
 struct TimelineHistoryFile {
-    struct Entry: Equatable {
-        var parent: TimelineID
-        var switchPoint: LSN
-    }
-
     var bytes: [UInt8]
-    var entries: [Entry]
-
-    init(bytes: [UInt8]) {
-        self.bytes = bytes
-        entries = String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard !line.hasPrefix("#"), fields.count >= 2,
-                  let parent = UInt32(String(fields[0].filter { !$0.isWhitespace })),
-                  let switchPoint = LSN(parsing: String(fields[1].filter { !$0.isWhitespace }))
-            else { return nil }
-            return Entry(parent: TimelineID(parent), switchPoint: switchPoint)
-        }
-    }
+    var history: TimelineHistory
 
     static func read(_ timeline: TimelineID, walDirectory: String) throws(PGError) -> TimelineHistoryFile {
         let name = WALFileName.history(timeline: timeline)
@@ -50,19 +29,24 @@ struct TimelineHistoryFile {
             guard count >= 0 else {
                 throw PGError(sqlState: "58030", message: "could not read file \"pg_wal/\(name)\": \(String(cString: strerror(errno)))")
             }
-            if count == 0 { return TimelineHistoryFile(bytes: bytes) }
+            if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
+        }
+        do {
+            return TimelineHistoryFile(bytes: bytes, history: try TimelineHistory(parsing: String(decoding: bytes, as: UTF8.self),
+                                                                                  timeline: timeline))
+        } catch {
+            throw PGError(sqlState: "XX000", message: "invalid timeline history file \"pg_wal/\(name)\": \(error)")
         }
     }
 
-    /// Where `timeline` ended and which timeline followed it, in the history of `current` (this
-    /// file's timeline); nil if `timeline` is `current` itself (it has not ended).
-    func end(of timeline: TimelineID, current: TimelineID) throws(PGError) -> (switchPoint: LSN, next: TimelineID)? {
-        if timeline == current { return nil }
-        guard let index = entries.firstIndex(where: { $0.parent == timeline }) else {
+    /// Where `timeline` ended and which timeline followed it in this history; nil if `timeline`
+    /// is this file's own (it has not ended).
+    func end(of timeline: TimelineID) throws(PGError) -> (switchPoint: LSN, next: TimelineID)? {
+        if timeline == history.timeline { return nil }
+        guard let switchPoint = history.switchPoint(ending: timeline), let next = history.successor(of: timeline) else {
             throw PGError(sqlState: "XX000", message: "requested timeline \(timeline) is not in this server's history")
         }
-        let next = index + 1 < entries.count ? entries[index + 1].parent : current
-        return (entries[index].switchPoint, next)
+        return (switchPoint, next)
     }
 }

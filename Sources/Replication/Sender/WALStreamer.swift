@@ -61,7 +61,7 @@ struct WALStreamer {
         if timeline > current {
             throw PGError(sqlState: "XX000", message: "requested timeline \(timeline) is not in this server's history")
         }
-        if let history, let end = try history.end(of: timeline, current: current) {
+        if let history, let end = try history.end(of: timeline) {
             if start > end.switchPoint {
                 throw PGError(sqlState: "XX000", message: "requested starting point \(start) on timeline \(timeline) is not in this server's history",
                               detail: "This server's history forked from timeline \(timeline) at \(end.switchPoint).")
@@ -76,7 +76,7 @@ struct WALStreamer {
         }
         var files = [timeline]
         if let timelineEnd { files.append(timelineEnd.next) }
-        for entry in (history?.entries ?? []).reversed() where entry.parent < timeline { files.append(entry.parent) }
+        for entry in (history?.history.entries ?? []).reversed() where entry.parent < timeline { files.append(entry.parent) }
         fileTimelines = files
         reader = WALSegmentReader(walDirectory: environment.walDirectory, segmentSize: environment.segmentSize)
         sent = start
