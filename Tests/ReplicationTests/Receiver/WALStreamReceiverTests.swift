@@ -1,0 +1,142 @@
+// WALStreamReceiver's side of the CopyBoth conversation, with the test playing the primary over a
+// real TCP socket (messages built with PGWire's own server-side encoders): the first status
+// update, XLogData written at its LSN and reported written+flushed, an immediate answer to a
+// keepalive that requests a reply, and a refused gap in the stream.
+import Foundation
+import Glibc
+import NIOCore
+import Testing
+import WAL
+@testable import PGWire
+@testable import Replication
+
+/// One accepted connection of a scripted primary.
+private final class ScriptedPrimary: @unchecked Sendable {
+    let listener: Int32
+    let port: Int
+    private var peer: Int32 = -1
+    private var inbound: [UInt8] = []
+
+    init() {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        listen(descriptor, 1)
+        listener = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit {
+        close(listener)
+        if peer >= 0 { close(peer) }
+    }
+
+    func accept() { peer = Glibc.accept(listener, nil, nil) }
+
+    func send(_ messages: [BackendMessage]) {
+        var buffer = ByteBuffer()
+        for message in messages { message.encode(into: &buffer) }
+        let bytes = Array(buffer.readableBytesView)
+        _ = bytes.withUnsafeBytes { Glibc.send(peer, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    private func fill(_ count: Int) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while inbound.count < count {
+            let got = recv(peer, &chunk, chunk.count, 0)
+            if got <= 0 { return false }
+            inbound += chunk[0..<got]
+        }
+        return true
+    }
+
+    /// The untyped startup packet.
+    func readStartup() {
+        guard fill(4) else { return }
+        let length = Int(inbound[0]) << 24 | Int(inbound[1]) << 16 | Int(inbound[2]) << 8 | Int(inbound[3])
+        guard fill(length) else { return }
+        inbound.removeFirst(length)
+    }
+
+    /// The next typed message: its type byte and payload; nil at end of stream.
+    func read() -> (type: UInt8, payload: [UInt8])? {
+        guard fill(5) else { return nil }
+        let length = Int(inbound[1]) << 24 | Int(inbound[2]) << 16 | Int(inbound[3]) << 8 | Int(inbound[4])
+        guard fill(1 + length) else { return nil }
+        let message = (inbound[0], Array(inbound[5..<(1 + length)]))
+        inbound.removeFirst(1 + length)
+        return message
+    }
+
+    /// The next CopyData payload decoded as a replication message.
+    func readStreaming() throws -> StreamingMessage? {
+        guard let message = read(), message.type == UInt8(ascii: "d") else { return nil }
+        return try StreamingMessage.decode(message.payload)
+    }
+}
+
+@Suite struct WALStreamReceiverTests {
+    @Test func statusUpdatesFollowWritesFlushesAndKeepalives() throws {
+        let primary = ScriptedPrimary()
+        let directory = "/tmp/rcv-stream-unit-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start = LSN(0x100_0000)
+        let wal = (0..<100).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+
+        let server = Thread {
+            primary.accept()
+            primary.readStartup()
+            primary.send([.authentication(.ok), .readyForQuery(.idle)])
+            guard let query = primary.read() else { return }
+            #expect(String(decoding: query.payload.dropLast(), as: UTF8.self) == "START_REPLICATION 0/1000000 TIMELINE 1")
+            primary.send([.copyResponse(CopyResponse(direction: .copyBoth, format: 0, columnFormats: []))])
+            let first = try? primary.readStreaming()
+            #expect(first?.withoutTime == .standbyStatusUpdate(StandbyStatus(
+                written: start.value, flushed: start.value, applied: 0, clientTime: 0, replyRequested: false)))
+            primary.send([.copyData(StreamingMessage.xLogData(dataStart: start.value, walEnd: start.value + 100,
+                                                               sendTime: 1, wal: wal).encode())])
+            let afterFlush = try? primary.readStreaming()
+            #expect(afterFlush?.withoutTime == .standbyStatusUpdate(StandbyStatus(
+                written: start.value + 100, flushed: start.value + 100, applied: 0, clientTime: 0, replyRequested: false)))
+            primary.send([.copyData(StreamingMessage.primaryKeepalive(walEnd: start.value + 100, sendTime: 2,
+                                                                       replyRequested: true).encode())])
+            let reply = try? primary.readStreaming()
+            #expect(reply?.withoutTime == afterFlush?.withoutTime)
+            // A chunk that skips bytes: the receiver must refuse it.
+            primary.send([.copyData(StreamingMessage.xLogData(dataStart: start.value + 200, walEnd: start.value + 300,
+                                                               sendTime: 3, wal: wal).encode())])
+            while primary.read() != nil {}
+        }
+        server.start()
+
+        let connection = try PGClientConnection.connect(PGClientConfiguration(host: "127.0.0.1", port: primary.port, user: "u"))
+        let writer = try ReceivedWALWriter(directory: directory, timeline: .first)
+        var settings = WALStreamReceiver.Settings()
+        settings.statusInterval = .zero
+        settings.receiverTimeout = .zero
+        let streamer = WALStreamReceiver(connection: connection, writer: writer, progress: WALReceiverProgress(),
+                                         settings: settings, logger: ReplicationLog.logger("test"))
+        #expect(throws: ReplicationClientError("unexpected WAL position 0/10000C8 in replication stream",
+                                               detail: "Expected 0/1000064.")) {
+            _ = try streamer.stream(from: start, timeline: .first, slot: nil, shouldStop: { _ in false })
+        }
+        connection.close()
+        #expect(streamer.flushed == LSN(start.value + 100))
+        try writer.close()
+        let segment = try Data(contentsOf: URL(fileURLWithPath: directory + "/000000010000000000000001"))
+        #expect(Array(segment[0..<100]) == wal)
+    }
+}
+
+private extension StreamingMessage {
+    /// The message with its clock zeroed (the clock is the receiver's own).
+    var withoutTime: StreamingMessage {
+        guard case .standbyStatusUpdate(var status) = self else { return self }
+        status.clientTime = 0
+        return .standbyStatusUpdate(status)
+    }
+}
