@@ -18,7 +18,10 @@ extension BTreeIndex {
             let pageLimit = try store.pageCount(of: id)
             for _ in 0..<pageLimit {
                 let page = BTreePage(leaf.bytes)
-                let items = page.items()
+                // Most leaves of a big index hold no dead entry: test the TIDs in place before
+                // copying the items out (one allocation per entry) to rewrite the page.
+                let hasDead = (0..<page.count).contains { deadTIDs.contains(page.tid(at: $0).tupleID) }
+                let items = hasDead ? page.items() : []
                 let kept = items.filter { !deadTIDs.contains($0.tid.tupleID) }
                 if kept.count < items.count {
                     try store.logPageChanges([leaf], xid: .invalid) {
