@@ -73,6 +73,14 @@ final class PostgresClientTests {
         #expect(try connection.show("wal_segment_size") == "16MB")
     }
 
+    @Test func unixSocketDirectoryAsHost() throws {
+        var unix = configuration(user: "replicator")
+        unix.host = server.root
+        let connection = try PGClientConnection.connect(unix)
+        defer { connection.close() }
+        #expect(try connection.simpleQuery("select inet_client_addr() is null as local").first?.text("local") == "t")
+    }
+
     @Test func refusedConnectionIsWordedAsLibpq() throws {
         let port = RealPostgres.freePort()
         #expect {

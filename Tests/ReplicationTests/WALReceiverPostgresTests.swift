@@ -87,6 +87,36 @@ final class WALReceiverPostgresTests {
         }
     }
 
+    @Test func receiverReconnectsAfterThePrimaryRestartsAndResumes() throws {
+        let identify = try PGClientConnection.connect(PGClientConfiguration(
+            host: "127.0.0.1", port: server.port, user: "replicator", replication: "true"))
+        let system = try identify.identifySystem()
+        identify.close()
+        var configuration = WALReceiverConfiguration(
+            primaryConninfo: "host=127.0.0.1 port=\(server.port) user=replicator",
+            slotName: nil, walDirectory: scratch + "/pg_wal", systemIdentifier: system.systemIdentifier,
+            startLSN: system.flushLSN, startTimeline: system.timeline)
+        configuration.retryInterval = .milliseconds(200)
+        let progress = WALReceiverProgress()
+        let receiver = WALReceiver(configuration: configuration, progress: progress)
+        receiver.start()
+        defer { receiver.stop() }
+        _ = progress.waitForFlush(beyond: .invalid, timeout: .seconds(30))
+
+        try server.shutDown()
+        var status = receiver.status.status
+        while status != .waiting { status = receiver.status.status; _ = progress.waitForFlush(beyond: .invalid, timeout: .milliseconds(20)) }
+        try server.start()
+        try server.sql("create table after_restart (id int); insert into after_restart select generate_series(1, 1000)")
+        let target = try currentFlushLSN()
+        var flushed = progress.flushedLSN
+        while flushed < target { flushed = progress.waitForFlush(beyond: flushed, timeout: .seconds(1)) }
+        let start = LSN(target.value - target.value % (16 * 1024 * 1024))
+        #expect(try walBytes(directory: scratch + "/pg_wal", from: start, to: target)
+                == walBytes(directory: server.dataDirectory + "/pg_wal", from: start, to: target))
+        #expect(receiver.status.status == .streaming)
+    }
+
     @Test func receiverRefusesAnotherSystemsPrimary() throws {
         let configuration = WALReceiverConfiguration(
             primaryConninfo: "host=127.0.0.1 port=\(server.port) user=replicator",

@@ -36,11 +36,7 @@ final class RealPostgres {
 
         """
         try Self.run("/bin/sh", ["-c", "cat > \(dataDirectory)/pg_hba.conf <<'EOF'\n\(hba)EOF"])
-        // Not through a pipe: the server would inherit it and the read would never see its end.
-        try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", Self.binaries + "/pg_ctl", "-D", dataDirectory, "-w",
-                                           "-l", root + "/log", "-o",
-                                           "-p \(port) -k \(root) -c listen_addresses=127.0.0.1 -c wal_keep_size=256MB",
-                                           "start"], captureOutput: false)
+        try start()
         try sql("""
             CREATE ROLE replicator LOGIN REPLICATION;
             CREATE ROLE scram_user LOGIN REPLICATION PASSWORD 'scram pw';
@@ -56,6 +52,20 @@ final class RealPostgres {
         try Self.run("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", root, "-p", String(port),
                                        "-U", "postgres", "-d", "postgres", "-c", text])
             .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Starts (or restarts) the server and waits until it accepts connections.
+    func start() throws {
+        // Not through a pipe: the server would inherit it and the read would never see its end.
+        try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", Self.binaries + "/pg_ctl", "-D", dataDirectory, "-w",
+                                           "-l", root + "/log", "-o",
+                                           "-p \(port) -k \(root) -c listen_addresses=127.0.0.1 -c wal_keep_size=256MB",
+                                           "start"], captureOutput: false)
+    }
+
+    /// A fast shutdown: every connection, walsenders included, is ended.
+    func shutDown() throws {
+        try asPostgres("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
     }
 
     func stop() {
