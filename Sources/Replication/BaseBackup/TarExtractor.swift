@@ -142,7 +142,7 @@ public final class TarExtractor {
         var done = 0
         while done < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
-                write(file.descriptor, raw.baseAddress! + done, raw.count - done)
+                write(file.descriptor, UnsafeRawBufferPointer(rebasing: raw[done...]).baseAddress, raw.count - done)
             }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else { throw systemError("could not write to file", file.path) }

@@ -23,7 +23,9 @@ enum ReceivedHistoryFile {
         guard descriptor >= 0 else { throw systemError("create", temporary) }
         var done = 0
         while done < content.count {
-            let result = content.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, content.count - done) }
+            let result = content.withUnsafeBytes {
+                Glibc.write(descriptor, UnsafeRawBufferPointer(rebasing: $0[done...]).baseAddress, content.count - done)
+            }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else {
                 let error = systemError("write", temporary)

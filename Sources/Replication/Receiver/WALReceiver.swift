@@ -5,10 +5,10 @@
 //   ┌─► connect (replication=true) ── fails ──► log "could not connect to the primary server: …",
 //   │     │                                      wait wal_retrieve_retry_interval ──────────────┐
 //   │   IDENTIFY_SYSTEM: same system identifier? primary's timeline ≥ ours?                     │
-//   │   TIMELINE_HISTORY for timelines we have no history file of                              │
-//   │   START_REPLICATION [SLOT s] <segment start> TIMELINE t  (WALStreamReceiver)                    │
-//   │     │ primary ends timeline t: fetch and write the next history file, continue on t+1    │
-//   │     │ connection lost / error ──────────────────────────────────────────────────────────┤
+//   │   TIMELINE_HISTORY for timelines we have no history file of                               │
+//   │   START_REPLICATION [SLOT s] <segment start> TIMELINE t  (WALStreamReceiver)              │
+//   │     │ primary ends timeline t: fetch and write the next history file, continue on t+1     │
+//   │     │ connection lost / error ────────────────────────────────────────────────────────────┤
 //   └─────┴──────────────────────────────────────────────────────────────────────────────────◄┘
 //
 // Streaming always starts at the beginning of a segment (as PostgreSQL's RequestXLogStreaming
