@@ -117,6 +117,32 @@ final class WALReceiverPostgresTests {
         #expect(receiver.status.status == .streaming)
     }
 
+    @Test func receiverStreamsThroughItsSlotAndTheSlotFollows() throws {
+        try server.sql("select pg_create_physical_replication_slot('node2_slot', true)")
+        let identify = try PGClientConnection.connect(PGClientConfiguration(
+            host: "127.0.0.1", port: server.port, user: "replicator", replication: "true"))
+        let system = try identify.identifySystem()
+        identify.close()
+        let configuration = WALReceiverConfiguration(
+            primaryConninfo: "host=127.0.0.1 port=\(server.port) user=replicator",
+            slotName: "node2_slot", walDirectory: scratch + "/pg_wal", systemIdentifier: system.systemIdentifier,
+            startLSN: system.flushLSN, startTimeline: system.timeline)
+        let progress = WALReceiverProgress()
+        let receiver = WALReceiver(configuration: configuration, progress: progress)
+        receiver.start()
+        defer { receiver.stop() }
+        try server.sql("create table slotted (id int); insert into slotted select generate_series(1, 1000)")
+        let target = try currentFlushLSN()
+        var flushed = LSN.invalid
+        while flushed < target { flushed = progress.waitForFlush(beyond: flushed, timeout: .seconds(1)) }
+        // The slot's restart_lsn follows the flush position the receiver reports.
+        var restart = ""
+        while restart != "t|t" {
+            restart = try server.sql("select active, restart_lsn >= '\(target)' from pg_replication_slots where slot_name = 'node2_slot'")
+        }
+        #expect(receiver.status.slotName == "node2_slot")
+    }
+
     @Test func receiverRefusesAnotherSystemsPrimary() throws {
         let configuration = WALReceiverConfiguration(
             primaryConninfo: "host=127.0.0.1 port=\(server.port) user=replicator",
