@@ -21,21 +21,21 @@ struct PromoteCommand: ParsableCommand {
 
     func run() throws {
         do {
-            if !noWait { print("waiting for server to promote...", terminator: "") }
-            switch try PromoteRequest.run(dataDirectory: dataDirectory, wait: !noWait, timeout: .seconds(timeoutSeconds)) {
-            case .promoted:
-                print(" done\nserver promoted")
-            case .signalled:
-                print("server promoting")
-            case .timedOut:
-                print(" stopped waiting")
-                printError("minipg: server did not promote in time")
-                throw ExitCode(1)
-            }
+            try PromoteRequest.signal(dataDirectory: dataDirectory)
         } catch let error as ServerError {
-            if !noWait { print("") }
             printError("minipg: \(error)")
             throw ExitCode(1)
         }
+        guard !noWait else {
+            print("server promoting")
+            return
+        }
+        print("waiting for server to promote...", terminator: "")
+        guard PromoteRequest.waitUntilPromoted(dataDirectory: dataDirectory, timeout: .seconds(timeoutSeconds)) else {
+            print(" stopped waiting")
+            printError("minipg: server did not promote in time")
+            throw ExitCode(1)
+        }
+        print(" done\nserver promoted")
     }
 }

@@ -10,16 +10,11 @@ import Foundation
 import Storage
 
 public enum PromoteRequest {
-    public enum Outcome: Equatable {
-        case promoted
-        case signalled            // --no-wait
-        case timedOut
-    }
-
     /// How often pg_control is read while waiting (pg_ctl checks every 100 ms too).
     static let pollInterval: Duration = .milliseconds(100)
 
-    public static func run(dataDirectory path: String, wait: Bool, timeout: Duration) throws -> Outcome {
+    /// Steps 1 and 2: asks the standby running on `path` to promote.
+    public static func signal(dataDirectory path: String) throws {
         let directory = DataDirectory(path)
         guard let pid = directory.runningServerPID() else {
             throw ServerError("PID file \"\(directory.pidFile)\" does not exist", hint: "Is server running?")
@@ -35,15 +30,18 @@ public enum PromoteRequest {
             try? FileManager.default.removeItem(atPath: directory.promoteSignalFile)
             throw ServerError("could not send promote signal (PID: \(pid)): \(reason)")
         }
-        guard wait else { return .signalled }
+    }
+
+    /// Step 3: true once pg_control says "in production", false if `timeout` passed first.
+    public static func waitUntilPromoted(dataDirectory path: String, timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let control = try? StorageEngine.readControlFile(dataDirectory: directory.path),
+            if let control = try? StorageEngine.readControlFile(dataDirectory: DataDirectory(path).path),
                control.state == .inProduction {
-                return .promoted
+                return true
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            Thread.sleep(forTimeInterval: Double(pollInterval.components.attoseconds) / 1e18)
         }
-        return .timedOut
+        return false
     }
 }
