@@ -78,6 +78,37 @@ final class StandbyTests: XCTestCase {
         XCTAssertTrue(restarted.output.hasPrefix("1001|00000002"), restarted.output)
     }
 
+    /// Two standbys of one primary; one is promoted, the other is pointed at it and restarted: it
+    /// fetches 00000002.history, follows the switch to timeline 2 and replays the new primary's writes.
+    func testASecondStandbyFollowsThePromotedOneToTimelineTwo() throws {
+        let (primary, first) = try makePair(streaming: true)
+        defer { primary.cleanUp(); first.cleanUp() }
+        primary.stop()
+        let second = try makeStandby(copying: primary, streamingFrom: primary)
+        defer { second.cleanUp() }
+        try primary.start()
+        try second.start()
+        XCTAssertEqual(try primary.psql("insert into mimuw values (2);\n").status, 0)
+        for standby in [first, second] {
+            try waitFor("both standbys replayed row 2") {
+                try standby.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("2")
+            }
+        }
+        primary.stop()
+        XCTAssertEqual(try runCommand(TestEnvironment.minipgBinary, ["promote", "-D", first.dataDirectory]).status, 0)
+        XCTAssertEqual(try first.psql("insert into mimuw values (3);\n").status, 0)
+
+        second.stop()
+        try appendConninfo(to: second, upstream: first)
+        try second.start()
+        try waitFor("the second standby replayed the new primary's row on timeline 2") {
+            try second.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("3")
+        }
+        let receiver = try second.psql("select received_tli, pg_is_in_recovery() from pg_stat_wal_receiver;\n", extraArguments: ["-At"])
+        XCTAssertEqual(receiver.output.trimmingCharacters(in: .whitespacesAndNewlines), "2|t", receiver.output + second.log())
+        XCTAssertTrue(FileManager.default.fileExists(atPath: second.dataDirectory + "/pg_wal/00000002.history"))
+    }
+
     func testPgPromoteEndsRecovery() throws {
         let (primary, standby) = try makePair(streaming: false)
         defer { primary.cleanUp(); standby.cleanUp() }
@@ -100,20 +131,29 @@ final class StandbyTests: XCTestCase {
         try primary.start()
         XCTAssertEqual(try primary.psql("create table mimuw (id int); insert into mimuw values (1); create table counters (id serial);\n").status, 0)
         primary.stop()
+        let standby = try makeStandby(copying: primary, streamingFrom: streaming ? primary : nil)
+        try primary.start()
+        try standby.start()
+        return (primary, standby)
+    }
+
+    /// A standby (not started) on a copy of the stopped `primary`'s data directory.
+    private func makeStandby(copying primary: MiniPGInstance, streamingFrom upstream: MiniPGInstance?) throws -> MiniPGInstance {
         let standby = try MiniPGInstance()
         try FileManager.default.removeItem(atPath: standby.dataDirectory)
         try FileManager.default.copyItem(atPath: primary.dataDirectory, toPath: standby.dataDirectory)
         FileManager.default.createFile(atPath: standby.dataDirectory + "/standby.signal", contents: Data())
-        if streaming {
-            let conninfo = "primary_conninfo = 'host=127.0.0.1 port=\(primary.port) user=postgres password=\(primary.password) application_name=standby1'\n"
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: standby.dataDirectory + "/postgresql.auto.conf"))
-            handle.seekToEndOfFile()
-            handle.write(Data(conninfo.utf8))
-            try handle.close()
-        }
-        try primary.start()
-        try standby.start()
-        return (primary, standby)
+        if let upstream { try appendConninfo(to: standby, upstream: upstream) }
+        return standby
+    }
+
+    /// primary_conninfo naming `upstream`, appended to postgresql.auto.conf (the last one wins).
+    private func appendConninfo(to standby: MiniPGInstance, upstream: MiniPGInstance) throws {
+        let conninfo = "primary_conninfo = 'host=127.0.0.1 port=\(upstream.port) user=postgres password=\(upstream.password) application_name=standby\(standby.port)'\n"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: standby.dataDirectory + "/postgresql.auto.conf"))
+        handle.seekToEndOfFile()
+        handle.write(Data(conninfo.utf8))
+        try handle.close()
     }
 
     /// What a WAL receiver does, by hand: the primary's segment files, copied into the standby's pg_wal.
