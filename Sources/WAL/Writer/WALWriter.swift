@@ -139,6 +139,7 @@ public final class WALWriter: @unchecked Sendable {
         try segments.removeTemporaryFiles()
         try discardTail(after: end)
         closed = false
+        closedMessage = "WAL writer is closed"
         logger.debug("WAL writer opened", metadata: ["timeline": "\(timeline)", "end": "\(end)"])
     }
 
