@@ -127,8 +127,10 @@ struct WALStreamer {
             }
             let now = ContinuousClock.now
             try keepaliveIfDue(now: now, out)
-            let stillSending = !doneSending && sent < (timelineEnd?.switchPoint ?? wal.flushedLSN)
-            let deadline = stillSending ? now : nextWake(now: now)
+            // More WAL to send, or an older timeline's CopyDone still to send: only a quick look at
+            // the client's messages; otherwise sleep until new WAL, a message or a keepalive is due.
+            let moreToSend = !doneSending && (sent < (timelineEnd?.switchPoint ?? wal.flushedLSN) || timelineEnd != nil)
+            let deadline = moreToSend ? now : nextWake(now: now)
             guard let message = out.readCopyMessage(until: deadline) else { continue }
             switch message {
             case .data(let bytes):
