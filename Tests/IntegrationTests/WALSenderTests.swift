@@ -182,6 +182,63 @@ final class WALSenderTests: XCTestCase {
         XCTAssertTrue(text.contains("INSERT 0 1"), text)
     }
 
+    /// A standby cloned with pg_basebackup -R streams from the primary (pg_stat_replication shows it),
+    /// is promoted to timeline 2, and pg_receivewal — holding a partial segment of timeline 1 —
+    /// follows the switch: the server ends timeline 1 at the switch point (CopyDone, next_tli),
+    /// sends 00000002.history, and streaming goes on on timeline 2.
+    func testPgReceivewalFollowsAPromotionToTheNextTimeline() throws {
+        guard let basebackup = TestEnvironment.tool("pg_basebackup") else { throw XCTSkip("pg_basebackup is not installed") }
+        let primary = try MiniPGInstance()
+        defer { primary.cleanUp() }
+        try primary.start()
+        XCTAssertEqual(try primary.psql("create table t (id int, v text);\n" + batch).status, 0)
+        let standbyDirectory = primary.directory.appendingPathComponent("standby").path
+        let backup = try runCommand(basebackup, ["-h", "127.0.0.1", "-p", String(primary.port), "-U", "postgres",
+                                                 "-D", standbyDirectory, "-X", "stream", "-c", "fast", "-R"],
+                                    environment: ["PGPASSWORD": primary.password])
+        XCTAssertEqual(backup.status, 0, backup.output)
+        let standbyPort = TestEnvironment.freePort()
+        let standby = Process()
+        standby.executableURL = URL(fileURLWithPath: TestEnvironment.minipgBinary)
+        standby.arguments = ["server", "-D", standbyDirectory, "-p", String(standbyPort), "-h", "127.0.0.1",
+                             "-c", "primary_conninfo=host=127.0.0.1 port=\(primary.port) user=postgres password=\(primary.password) application_name=standby1"]
+        let log = FileHandle(forWritingAtPath: "/dev/null")
+        standby.standardOutput = log
+        standby.standardError = log
+        try standby.run()
+        defer { standby.interrupt(); standby.waitUntilExit() }
+        try waitFor("the standby streams from the primary") {
+            let result = try primary.psql("select application_name, state from pg_stat_replication;\n", extraArguments: ["-At"])
+            return result.output.contains("standby1|streaming")
+        }
+        XCTAssertEqual(try primary.psql(batch).status, 0)
+        let end = try currentLSN(primary)
+        try waitFor("the standby replayed the primary's WAL") {
+            let result = try primary.psql("select replay_lsn >= '\(end)' from pg_stat_replication;\n", extraArguments: ["-At"])
+            return result.output.contains("t")
+        }
+        // A partial timeline-1 segment, as a pg_receivewal that followed the old primary would hold.
+        let target = primary.directory.appendingPathComponent("received").path
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let first = try startReceivewal(primary, ["-D", target, "--no-loop", "--synchronous"])
+        try waitFor("pg_receivewal reached the primary's end") {
+            let result = try primary.psql("select flush_lsn >= '\(end)' from pg_stat_replication where application_name = 'pg_receivewal';\n",
+                                          extraArguments: ["-At"])
+            return result.output.contains("t")
+        }
+        stopReceivewal(first)
+
+        let promote = try runCommand(TestEnvironment.minipgBinary, ["promote", "-D", standbyDirectory])
+        XCTAssertEqual(promote.status, 0, promote.output)
+        let follow = try runCommand(try receivewalTool(), ["-h", "127.0.0.1", "-p", String(standbyPort), "-U", "postgres",
+                                                           "-D", target, "--no-loop", "-v"],
+                                    environment: ["PGPASSWORD": primary.password], timeoutSeconds: 10)
+        XCTAssertTrue(follow.output.contains("switched to timeline 2 at"), follow.output)
+        let history = try String(contentsOfFile: target + "/00000002.history", encoding: .utf8)
+        XCTAssertEqual(history, try String(contentsOfFile: standbyDirectory + "/pg_wal/00000002.history", encoding: .utf8))
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: target).contains { $0.hasPrefix("00000002") && $0.hasSuffix(".partial") })
+    }
+
     // MARK: helpers
 
     /// psql inserting rows in many small transactions while a test does something else.
