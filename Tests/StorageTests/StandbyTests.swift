@@ -115,6 +115,21 @@ struct StandbyTests {
         #expect(try pair.standbyRows(rel) == [row(1), row(2)])
     }
 
+    /// pg_last_xact_replay_timestamp: the primary's commit time carried in the commit record, not
+    /// the moment the standby applied it (which comes after `after`).
+    @Test func theReplayTimestampIsThePrimarysCommitTime() throws {
+        let pair = try Pair(rel: rel, rows: 0)
+        defer { pair.remove() }
+        let xid = try pair.primary.transactions.assignTransactionID()
+        _ = try pair.primary.heap(rel).insert(row(1), xid: xid, command: CommandID(0))
+        let before = TransactionRecord.now()
+        try pair.primary.transactions.commit(xid)
+        let after = TransactionRecord.now()
+        try pair.ship()
+        let replayed = try #require(pair.standby.standbyStatus?.lastTransactionReplayTime)
+        #expect(before <= replayed && replayed <= after)
+    }
+
     @Test func restartpointsLetARestartedStandbyResumeFromTheLastReplayedCheckpoint() throws {
         let pair = try Pair(rel: rel, rows: 5)
         defer { pair.primaryData.remove(); pair.standbyData.remove() }

@@ -188,8 +188,11 @@ struct SubtransactionTests {
     }
 
     @Test func transactionRecordRoundTrips() throws {
-        let record = TransactionRecord(subtransactions: [TransactionID(10), TransactionID(12)], drops: [RelationID(16384)])
+        let record = TransactionRecord(subtransactions: [TransactionID(10), TransactionID(12)], drops: [RelationID(16384)],
+                                       xactTime: 849_312_000_123_456)
         #expect(try TransactionRecord.decode(record.encode()) == record)
+        let beforeEpoch = TransactionRecord(subtransactions: [], drops: [], xactTime: -1)
+        #expect(try TransactionRecord.decode(beforeEpoch.encode()) == beforeEpoch)
         #expect(throws: (any Error).self) { try TransactionRecord.decode(Array(record.encode().dropLast())) }
     }
 }

@@ -25,7 +25,8 @@ public struct StandbyReplayStatus: Sendable {
     public var replayLSN: LSN
     /// The timeline replay reads.
     public var timeline: TimelineID
-    /// When replay last applied a commit or abort record (microseconds since 2000-01-01).
+    /// When the transaction of the last replayed commit or abort record ended on the primary (the
+    /// record's xact_time, microseconds since 2000-01-01).
     public var lastTransactionReplayTime: Int64?
     /// Grows whenever a replayed commit changed the system catalogs: cached catalogs are stale.
     public var catalogGeneration: UInt64

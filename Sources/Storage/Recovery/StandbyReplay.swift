@@ -19,7 +19,6 @@
 // Threads: `step()` runs on one thread at a time (startup, then the replay thread, then promotion);
 // what other threads read — positions, the last checkpoint, the catalog generation — is published
 // in `progress` under its lock.
-import Glibc
 import Logging
 import WAL
 
@@ -33,7 +32,8 @@ final class StandbyReplay: @unchecked Sendable {
         var timeline: TimelineID
         /// The last checkpoint record applied: where a restartpoint would let redo start.
         var lastCheckpoint: (lsn: LSN, record: CheckpointRecord, timeline: TimelineID)?
-        /// When the last commit or abort record was applied (microseconds since 2000-01-01).
+        /// When the transaction of the last replayed commit or abort record ended on the primary
+        /// (its xact_time, microseconds since 2000-01-01).
         var lastTransactionReplayTime: Int64?
         /// Bumped by every replayed commit of a transaction that changed system catalogs.
         var catalogGeneration: UInt64 = 0
@@ -133,9 +133,9 @@ final class StandbyReplay: @unchecked Sendable {
                 catalogChanged = catalogChanged || transactions.clog.status(of: xid) == .committed
                 catalogWriters.remove(xid)
             }
-            let now = Self.microsecondsSince2000()
+            let ended = try TransactionRecord.decode(record.payload)
             progress.withLock { p in
-                p.lastTransactionReplayTime = now
+                p.lastTransactionReplayTime = ended.xactTime
                 if catalogChanged { p.catalogGeneration &+= 1 }
             }
         case .xlog where record.info == XLOGInfo.checkpointShutdown || record.info == XLOGInfo.checkpointOnline:
@@ -192,17 +192,6 @@ final class StandbyReplay: @unchecked Sendable {
         progress.withLock { $0.timeline = next }
         return true
     }
-
-    /// The wall clock as PostgreSQL's timestamptz counts it: microseconds since 2000-01-01 UTC.
-    static func microsecondsSince2000() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let unixMicroseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
-        return unixMicroseconds - postgresEpochUnixSeconds * 1_000_000
-    }
-
-    /// 2000-01-01 00:00:00 UTC in Unix seconds.
-    private static let postgresEpochUnixSeconds: Int64 = 946_684_800
 
     /// End of valid WAL and the last record's start, for the writer opened at promotion.
     var endOfWAL: (end: LSN, lastRecordStart: LSN, timeline: TimelineID) {

@@ -27,6 +27,7 @@
 // RELEASE SAVEPOINT changes nothing here: a released subxid simply stays live until the top-level
 // end (PostgreSQL's "subcommitted"). `subtransactions` is PostgreSQL's pg_subtrans, kept in memory
 // only for running transactions: after a crash nobody is running, so nobody needs the parent links.
+import Glibc
 import Logging
 import WAL
 
@@ -162,7 +163,7 @@ public final class TransactionManager: @unchecked Sendable {
             let subxids = subtransactions[xid] ?? []
             return (subxids, ([xid] + subxids).flatMap { dropsAtCommit[$0] ?? [] })
         }
-        let payload = TransactionRecord(subtransactions: subxids, drops: drops).encode()
+        let payload = TransactionRecord(subtransactions: subxids, drops: drops, xactTime: TransactionRecord.now()).encode()
         checkpointInterlock.lock(.shared)
         do {
             let (_, end) = try log.insert(.transaction, info: TransactionInfo.commit, xid: xid, payload: payload)
@@ -201,7 +202,8 @@ public final class TransactionManager: @unchecked Sendable {
     /// PostgreSQL's xl_xact_abort does), then the commit log, then the waiters.
     private func abortTogether(_ xids: [TransactionID], topLevel: TransactionID) {
         let drops = monitor.withLock { xids.flatMap { dropsAtAbort[$0] ?? [] } }
-        let payload = TransactionRecord(subtransactions: Array(xids.dropFirst()), drops: drops).encode()
+        let payload = TransactionRecord(subtransactions: Array(xids.dropFirst()), drops: drops,
+                                        xactTime: TransactionRecord.now()).encode()
         checkpointInterlock.lock(.shared)
         do {
             _ = try log.insert(.transaction, info: TransactionInfo.abort, xid: xids[0], payload: payload)
@@ -294,13 +296,16 @@ public final class TransactionManager: @unchecked Sendable {
     }
 }
 
-/// Commit and abort record payload: the subtransactions that end with the record's xid, and the
-/// relations whose files go with it (PostgreSQL's xl_xact_subxacts and xl_xact_relfilenodes).
+/// Commit and abort record payload: the subtransactions that end with the record's xid, the
+/// relations whose files go with it (PostgreSQL's xl_xact_subxacts and xl_xact_relfilenodes), and
+/// when the transaction ended on the server that wrote it (PostgreSQL's xact_time: microseconds
+/// since 2000-01-01 UTC; what pg_last_xact_replay_timestamp reports on a standby).
 ///
-///   subxactCount u32 | subxid u32 ... | dropCount u32 | relation u32 ...
+///   subxactCount u32 | subxid u32 ... | dropCount u32 | relation u32 ... | xactTime i64
 struct TransactionRecord: Equatable {
     var subtransactions: [TransactionID]
     var drops: [RelationID]
+    var xactTime: Int64
 
     func encode() -> [UInt8] {
         var writer = ByteWriter()
@@ -308,6 +313,7 @@ struct TransactionRecord: Equatable {
         for xid in subtransactions { writer.u32(xid.value) }
         writer.u32(UInt32(drops.count))
         for rel in drops { writer.u32(rel.value) }
+        writer.u64(UInt64(bitPattern: xactTime))
         return writer.bytes
     }
 
@@ -317,6 +323,18 @@ struct TransactionRecord: Equatable {
         let subtransactions = try (0..<subxactCount).map { _ in TransactionID(try reader.u32()) }
         let dropCount = Int(try reader.u32())
         let drops = try (0..<dropCount).map { _ in RelationID(try reader.u32()) }
-        return TransactionRecord(subtransactions: subtransactions, drops: drops)
+        let xactTime = Int64(bitPattern: try reader.u64())
+        return TransactionRecord(subtransactions: subtransactions, drops: drops, xactTime: xactTime)
     }
+
+    /// The wall clock as PostgreSQL's timestamptz counts it: microseconds since 2000-01-01 UTC.
+    static func now() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let unixMicroseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+        return unixMicroseconds - postgresEpochUnixSeconds * 1_000_000
+    }
+
+    /// 2000-01-01 00:00:00 UTC in Unix seconds.
+    private static let postgresEpochUnixSeconds: Int64 = 946_684_800
 }
