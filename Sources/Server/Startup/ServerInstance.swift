@@ -14,6 +14,7 @@ import Dispatch
 import Foundation
 import Logging
 import PGWire
+import Replication
 import SQLMini
 import Storage
 
@@ -43,6 +44,7 @@ public enum ServerInstance {
         let storage: StorageEngine
         let database: Database
         let server: PGServer
+        let walSenders: WALSenders
         var standby: StandbyServer?
         do {
             logger.info("starting minipg 0.1 (PostgreSQL 15 protocol) on \(configuration.listenAddresses.joined(separator: ", ")) port \(configuration.port)")
@@ -61,6 +63,7 @@ public enum ServerInstance {
             if autovacuumOn && !storage.isInRecovery { startAutovacuum() }
             let replication = try ReplicationWiring.environment(storage: storage, settings: configuration.settings, logger: logger)
             ReplicationWiring.registerViews(on: database, environment: replication)
+            walSenders = replication.senders
             if storage.isInRecovery {
                 let streaming = try StandbyServer(directory: directory, storage: storage, settings: configuration.settings,
                                                   logger: logger) {
@@ -88,7 +91,8 @@ public enum ServerInstance {
         case .smart:
             logger.info("received smart shutdown request")
             server.closeListeners()
-            while server.connectionCount > 0 && signals.current == .smart { usleep(50_000) }
+            // As in PostgreSQL, WAL senders do not hold up a smart shutdown: they end with the server.
+            while server.connectionCount > walSenders.all.count && signals.current == .smart { usleep(50_000) }
             if signals.current == .fast {
                 logger.info("received fast shutdown request")
                 server.terminateAllSessions()
