@@ -216,7 +216,8 @@ struct WALStreamer {
             environment.senders.update(pid) { $0.backendXmin = xmin }
             if let slot { environment.slots.setXmin(name: slot, xmin: feedback.xmin) }
         case .xLogData, .primaryKeepalive:
-            throw PGError.protocolViolation("unexpected standby message type \"\(message.encode()[0])\", after receiving CopyDone")
+            let kind = Character(Unicode.Scalar(message.encode()[0]))
+            throw PGError.protocolViolation("unexpected message type \"\(kind)\" from the standby")
         }
     }
 
