@@ -36,6 +36,9 @@ enum StorageInfo {
 
 enum GenericInfo {
     static let pageChanges: UInt8 = 0x00
+    /// Page changes that remove row versions, prefixed by the newest xid whose versions they
+    /// remove (PostgreSQL's snapshotConflictHorizon): `conflictHorizon u32 | page changes`.
+    static let pageChangesRemovingVersions: UInt8 = 0x10
 }
 
 /// What Storage needs from the WAL writer (WALWriter conforms; tests may substitute).

@@ -11,14 +11,18 @@ public struct StorageConfiguration: Sendable {
     public var checkpointTimeout: Duration
     /// max_wal_size, in bytes: a checkpoint starts when this much WAL was written since the last.
     public var maxWALSize: Int
+    /// max_standby_streaming_delay: how long standby replay waits for queries whose snapshots need
+    /// row versions a record removes before cancelling them (nil: -1, wait forever).
+    public var maxStandbyStreamingDelay: Duration?
 
     public init(sharedBuffers: Int = 16384, wal: WALConfiguration = WALConfiguration(),
                 synchronousCommit: Bool = true, checkpointTimeout: Duration = .seconds(300),
-                maxWALSize: Int = 1024 * 1024 * 1024) {
+                maxWALSize: Int = 1024 * 1024 * 1024, maxStandbyStreamingDelay: Duration? = .seconds(30)) {
         self.sharedBuffers = sharedBuffers
         self.wal = wal
         self.synchronousCommit = synchronousCommit
         self.checkpointTimeout = checkpointTimeout
         self.maxWALSize = maxWALSize
+        self.maxStandbyStreamingDelay = maxStandbyStreamingDelay
     }
 }

@@ -17,9 +17,10 @@ struct StandbyTests {
         let standbyData: TestDataDirectory
         var primary: StorageEngine
         let standby: StorageEngine
-        let configuration = TestDataDirectory.configuration()
+        let configuration: StorageConfiguration
 
-        init(rel: RelationID, rows: Int) throws {
+        init(rel: RelationID, rows: Int, configuration: StorageConfiguration = TestDataDirectory.configuration()) throws {
+            self.configuration = configuration
             primaryData = try TestDataDirectory()
             standbyData = try TestDataDirectory()
             let engine = try primaryData.create(configuration)
@@ -128,6 +129,62 @@ struct StandbyTests {
         try pair.ship()
         let replayed = try #require(pair.standby.standbyStatus?.lastTransactionReplayTime)
         #expect(before <= replayed && replayed <= after)
+    }
+
+    /// Deletes every row of `rel` on the primary in one committed transaction.
+    private func deleteAllRows(on primary: StorageEngine) throws {
+        let xid = try primary.transactions.assignTransactionID()
+        let snapshot = primary.transactions.snapshot(for: xid, command: CommandID(0))
+        var tids: [TupleID] = []
+        try primary.heap(rel).scan(snapshot: snapshot) { tid, _ in tids.append(tid); return true }
+        for tid in tids {
+            guard case .ok = try primary.heap(rel).delete(tid, xid: xid, command: CommandID(0), snapshot: snapshot) else {
+                Issue.record("delete of \(tid) failed"); return
+            }
+        }
+        try primary.transactions.commit(xid)
+    }
+
+    /// A standby snapshot taken before the delete still sees the rows; replaying the VACUUM that
+    /// prunes them waits max_standby_streaming_delay, then cancels the snapshot's user.
+    @Test func replayCancelsASnapshotThatNeedsPrunedVersions() throws {
+        var configuration = TestDataDirectory.configuration()
+        configuration.maxStandbyStreamingDelay = .milliseconds(20)
+        let pair = try Pair(rel: rel, rows: 10, configuration: configuration)
+        defer { pair.remove() }
+        let (snapshot, registration) = pair.standby.snapshots.registeredSnapshot(for: .invalid, command: CommandID(0))
+        defer { registration.release() }
+        let cancelled = PThreadMutex(0)
+        registration.onRecoveryConflict { cancelled.withLock { $0 += 1 } }
+
+        try deleteAllRows(on: pair.primary)
+        try pair.ship()
+        #expect(try pair.standbyRows(rel, snapshot: snapshot).count == 10)
+        #expect(cancelled.withLock { $0 } == 0)
+
+        #expect(try pair.primary.vacuum(heap: rel, indexes: []).tuplesRemoved == 10)
+        try pair.ship()
+        #expect(cancelled.withLock { $0 } == 1)
+        #expect(try pair.standbyRows(rel).isEmpty)
+    }
+
+    /// A snapshot taken after the delete was replayed does not need the pruned versions.
+    @Test func replayLeavesASnapshotNewerThanTheRemovedVersionsAlone() throws {
+        var configuration = TestDataDirectory.configuration()
+        configuration.maxStandbyStreamingDelay = nil       // a wrong conflict would hang the test
+        let pair = try Pair(rel: rel, rows: 10, configuration: configuration)
+        defer { pair.remove() }
+        try deleteAllRows(on: pair.primary)
+        try pair.ship()
+        let (snapshot, registration) = pair.standby.snapshots.registeredSnapshot(for: .invalid, command: CommandID(0))
+        defer { registration.release() }
+        let cancelled = PThreadMutex(0)
+        registration.onRecoveryConflict { cancelled.withLock { $0 += 1 } }
+
+        #expect(try pair.primary.vacuum(heap: rel, indexes: []).tuplesRemoved == 10)
+        try pair.ship()
+        #expect(cancelled.withLock { $0 } == 0)
+        #expect(try pair.standbyRows(rel, snapshot: snapshot).isEmpty)
     }
 
     @Test func restartpointsLetARestartedStandbyResumeFromTheLastReplayedCheckpoint() throws {

@@ -82,6 +82,12 @@ public final class ExecutionContext {
         statementTimestamp = now
     }
 
+    /// Hot standby: `handler` runs (on the replay thread) when replay must remove row versions this
+    /// transaction's registered snapshot may still need.
+    public func onRecoveryConflict(_ handler: @escaping @Sendable () -> Void) {
+        snapshotRegistration.onRecoveryConflict(handler)
+    }
+
     /// Starts the next statement: a new command id and, under READ COMMITTED, a new snapshot.
     public func beginStatement() {
         if statementsStarted > 0 { commandID = CommandID(commandID.value &+ 1) }

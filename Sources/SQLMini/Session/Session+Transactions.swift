@@ -55,6 +55,8 @@ extension Session {
                                        databaseName: databaseName, searchPath: settings.searchPath)
         // The engine checks statement_timeout itself (context.deadline); this is the cancel flag.
         context.isCancelled = { [unowned self] in self.isCancelRequested }
+        recoveryConflictPending.store(false, ordering: .relaxed)   // it was about the previous transaction
+        if database.isInRecovery { context.onRecoveryConflict { [weak self] in self?.cancelForRecoveryConflict() } }
         context.backendOfTransaction = { [unowned self] xid in self.backendProcess(of: xid) }
         configureFunctions(for: context)
         transaction = context

@@ -39,6 +39,9 @@ public final class Session: @unchecked Sendable {
     /// When the current statement must end (statement_timeout), nil without a timeout.
     var statementDeadline: ContinuousClock.Instant?
     private let cancelRequested = Atomic<Bool>(false)
+    /// Standby replay removed row versions this transaction's snapshot may need: its running
+    /// statement, or else its next one, fails with 40001. Survives clearInterrupts.
+    let recoveryConflictPending = Atomic<Bool>(false)
     /// The values of the GUC_REPORT settings as the client last heard them.
     private var reportedParameters: [String: String]
     /// settings.reportedParameters when last compared: while it is the same, nothing changed.
@@ -87,6 +90,12 @@ public final class Session: @unchecked Sendable {
         cancelRequested.store(true, ordering: .releasing)
     }
 
+    /// Thread-safe (called by standby replay): fails the running or next statement with 40001
+    /// `canceling statement due to conflict with recovery`.
+    func cancelForRecoveryConflict() {
+        recoveryConflictPending.store(true, ordering: .releasing)
+    }
+
     /// The connection closed: roll back whatever is open and forget everything.
     public func terminate() {
         let action = block.terminate()
@@ -103,27 +112,39 @@ public final class Session: @unchecked Sendable {
         cancelRequested.store(false, ordering: .relaxed)
     }
 
-    var isCancelRequested: Bool { cancelRequested.load(ordering: .acquiring) }
+    var isCancelRequested: Bool {
+        cancelRequested.load(ordering: .acquiring) || recoveryConflictPending.load(ordering: .acquiring)
+    }
 
     var isPastDeadline: Bool {
         guard let statementDeadline else { return false }
         return ContinuousClock.now >= statementDeadline
     }
 
-    /// Throws 57014 when the statement was cancelled or ran past statement_timeout.
+    /// Throws 57014 when the statement was cancelled or ran past statement_timeout, 40001 on a
+    /// recovery conflict.
     func checkInterrupts() throws {
+        if let conflict = takeRecoveryConflict() { throw conflict }
         if isCancelRequested { throw Self.userCancelError }
         if isPastDeadline { throw Self.timeoutError }
     }
 
     static let userCancelError = SQLError(SQLError.queryCanceled, "canceling statement due to user request")
     static let timeoutError = SQLError(SQLError.queryCanceled, "canceling statement due to statement timeout")
+    static let recoveryConflictError = SQLError(SQLError.serializationFailure, "canceling statement due to conflict with recovery",
+                                                detail: "User query might have needed to see row versions that must be removed.")
+
+    /// The 40001 error of a pending recovery conflict, once (the failed statement ends it).
+    private func takeRecoveryConflict() -> SQLError? {
+        recoveryConflictPending.exchange(false, ordering: .acquiringAndReleasing) ? Self.recoveryConflictError : nil
+    }
 
     /// Any error a statement threw, as the SQLError the client gets. A cancellation reported by
     /// the engine or the storage layer is named after its cause (user request or timeout).
     func sqlError(from error: any Error) -> SQLError {
         if let error = error as? SQLError {
             guard error.sqlState == SQLError.queryCanceled else { return error }
+            if let conflict = takeRecoveryConflict() { return conflict }
             if isCancelRequested { return Self.userCancelError }
             if isPastDeadline { return Self.timeoutError }
             return error
@@ -131,6 +152,7 @@ public final class Session: @unchecked Sendable {
         if let error = error as? StorageError {
             switch error.kind {
             case .cancelled:
+                if let conflict = takeRecoveryConflict() { return conflict }
                 return isPastDeadline && !isCancelRequested ? Self.timeoutError : Self.userCancelError
             case .lockTimeout:
                 if isPastDeadline { return Self.timeoutError }

@@ -143,6 +143,11 @@ public struct ServerSettings: Sendable {
         let value = integer("log_autovacuum_min_duration")
         return value < 0 ? nil : .milliseconds(value)
     }
+    /// max_standby_streaming_delay: nil when -1 (wait forever); read when the standby starts.
+    public var maxStandbyStreamingDelay: Duration? {
+        let value = integer("max_standby_streaming_delay")
+        return value < 0 ? nil : .milliseconds(value)
+    }
     public var primaryConnInfo: String { string("primary_conninfo") }
     public var primarySlotName: String { string("primary_slot_name") }
     public var synchronousStandbyNames: String { string("synchronous_standby_names") }

@@ -47,6 +47,7 @@ extension SettingDefinition {
         .init("wal_sender_timeout", .integer(min: 0, max: maxInt32), default: .integer(60000), unit: .milliseconds, context: .user, "Sets the maximum time to wait for WAL replication."),
         .init("wal_receiver_timeout", .integer(min: 0, max: maxInt32), default: .integer(60000), unit: .milliseconds, context: .sighup, "Sets the maximum wait time to receive data from the sending server."),
         .init("hot_standby", .bool, default: .bool(true), context: .postmaster, "Allows connections and queries during recovery."),
+        .init("max_standby_streaming_delay", .integer(min: -1, max: maxInt32), default: .integer(30000), unit: .milliseconds, context: .sighup, "Sets the maximum delay before canceling queries when a hot standby server is processing streamed WAL data."),
         .init("hot_standby_feedback", .bool, default: .bool(false), context: .sighup, "Allows feedback from a hot standby to the primary that will avoid query conflicts."),
         .init("synchronous_standby_names", .string, default: .string(""), context: .sighup, "Number of synchronous standbys and list of names of potential synchronous ones."),
         .init("primary_conninfo", .string, default: .string(""), context: .sighup, "Sets the connection string to be used to connect to the sending server."),

@@ -30,7 +30,8 @@ public struct ServerConfiguration: Sendable {
         return StorageConfiguration(sharedBuffers: max(settings.sharedBufferPages, 16), wal: wal,
                                     synchronousCommit: settings.synchronousCommit,
                                     checkpointTimeout: settings.checkpointTimeout,
-                                    maxWALSize: settings.maxWALSizeBytes)
+                                    maxWALSize: settings.maxWALSizeBytes,
+                                    maxStandbyStreamingDelay: settings.maxStandbyStreamingDelay)
     }
 
     /// autovacuum's pacing (started by ServerInstance when `autovacuum` is on).

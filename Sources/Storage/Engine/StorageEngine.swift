@@ -130,7 +130,8 @@ public final class StorageEngine: @unchecked Sendable {
             transactions.standby.activate(nextXid: control.nextXid, clog: clog)
             let replay = try StandbyReplay(walDirectory: Self.walDirectory(dataDirectory), control: control,
                                            segmentSize: configuration.wal.segmentSize, redo: redo,
-                                           transactions: transactions, logger: logger)
+                                           transactions: transactions, snapshots: snapshots,
+                                           maxStandbyStreamingDelay: configuration.maxStandbyStreamingDelay, logger: logger)
             _ = try replay.step(flushLimit: .invalid)
             let (end, _, timeline) = replay.endOfWAL
             wal = WALWriter(inRecoveryAt: end, timeline: timeline, configuration: configuration.wal, logger: logger)

@@ -11,6 +11,11 @@
 // Callers hold the page exclusively. Everyone who reads a heap page copies what it needs while
 // holding the page's content lock (scans, fetches), so moving tuples inside the page is safe;
 // TupleIDs of live tuples do not change.
+//
+// Hot standby: the record carries the newest committed xmax among the removed versions (PostgreSQL's
+// snapshotConflictHorizon); a standby query whose snapshot xmin is at or below it might still see
+// one of them, so replay waits for it or cancels it first. Versions whose inserter aborted were
+// never visible to anyone and add nothing to the horizon.
 import WAL
 
 extension Visibility {
@@ -29,13 +34,20 @@ extension HeapRelation {
         let slots = HeapPage.slotCount(page.bytes)
         guard slots > 0 else { return 0 }
         var dead: [UInt16] = []
+        var conflictHorizon = TransactionID.invalid
         for slot in 1...UInt16(slots) {
             guard let tuple = HeapPage.tuple(page.bytes, slot: slot) else { continue }
             let header = HeapTupleHeader(reading: UnsafeRawBufferPointer(tuple), at: 0)
-            if Visibility.isDeadToEveryone(header, horizon: horizon, clog) { dead.append(slot) }
+            guard Visibility.isDeadToEveryone(header, horizon: horizon, clog) else { continue }
+            dead.append(slot)
+            if header.xmax.isNormal, !header.xmaxIsLockOnly, clog.status(of: header.xmax) == .committed,
+               !conflictHorizon.isValid || header.xmax > conflictHorizon {
+                conflictHorizon = header.xmax
+            }
         }
         guard !dead.isEmpty else { return 0 }
-        try log.logChanges(to: [page], xid: .invalid) {
+        // Only aborted inserts removed (horizon invalid): a plain page-change record.
+        try log.logChanges(to: [page], xid: .invalid, conflictHorizon: conflictHorizon) {
             for slot in dead { HeapPage.markDead(page.bytes, slot: slot) }
             HeapPage.compact(page.bytes)
         }

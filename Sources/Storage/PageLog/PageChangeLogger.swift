@@ -10,6 +10,9 @@
 // page's pd_lsn to the record's end and marks it dirty — all while the caller still holds the
 // exclusive locks, so no one can see or write the page between the change and its LSN.
 // If the body throws, the pages are restored from the snapshots and nothing is logged.
+// A change that removes row versions (pruning) passes `conflictHorizon`, the newest xid whose
+// versions it removes: the record becomes a pageChangesRemovingVersions record, and a hot standby
+// resolves conflicts with its queries before applying it (StandbyReplay.swift).
 //
 // Full-page images and the redo point: the decision "image or ranges" uses the redo point; if a
 // checkpoint moves the redo point between that decision and the insert, the record is rebuilt
@@ -51,7 +54,8 @@ final class PageChangeLogger: @unchecked Sendable {
     }
 
     @discardableResult
-    func logChanges(to pages: [PageGuard], xid: TransactionID, _ body: () throws -> Void) throws -> LSN {
+    func logChanges(to pages: [PageGuard], xid: TransactionID, conflictHorizon: TransactionID = .invalid,
+                    _ body: () throws -> Void) throws -> LSN {
         precondition(!pages.isEmpty && pages.count <= Int(UInt8.max))
         for page in pages { precondition(page.mode == .exclusive && !page.isReleased, "logChanges needs exclusively locked pages") }
         let snapshots = UnsafeMutableRawBufferPointer.allocate(byteCount: pages.count * pageSize, alignment: 16)
@@ -79,6 +83,7 @@ final class PageChangeLogger: @unchecked Sendable {
             while true {
                 let redo = redoPoint
                 var writer = ByteWriter(capacity: 256)
+                if conflictHorizon.isValid { writer.u32(conflictHorizon.value) }
                 writer.u8(UInt8(pages.count))
                 for (i, page) in pages.enumerated() {
                     let before = UnsafeRawBufferPointer(rebasing: snapshots[i * pageSize..<(i + 1) * pageSize])
@@ -91,7 +96,8 @@ final class PageChangeLogger: @unchecked Sendable {
                 let inserted = try state.withLock { s throws -> (start: LSN, end: LSN)? in
                     guard s.redoPoint == redo else { return nil }   // a checkpoint began: rebuild
                     guard let wal = s.wal else { throw StorageError(.invalidState, "WAL is not open") }
-                    return try wal.insert(.generic, info: GenericInfo.pageChanges, xid: xid, payload: writer.bytes)
+                    let info = conflictHorizon.isValid ? GenericInfo.pageChangesRemovingVersions : GenericInfo.pageChanges
+                    return try wal.insert(.generic, info: info, xid: xid, payload: writer.bytes)
                 }
                 guard let (_, end) = inserted else { continue }
                 for page in pages {

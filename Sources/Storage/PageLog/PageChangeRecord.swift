@@ -4,6 +4,7 @@
 // three), so redo applies them together:
 //
 //   payload:  pageCount u8 | page entry ...
+//             (info pageChangesRemovingVersions: conflictHorizon u32 first, see conflictHorizon(of:))
 //   page entry:
 //     relation u32 | page u32 | form u8
 //     form 0 (ranges):  rangeCount u16 | { offset u16 | length u16 | bytes[length] } ...
@@ -163,8 +164,16 @@ enum PageChangeRecord {
     }
 
     /// Redo of a generic page-change record: same code after a crash and on a standby.
+    /// The newest xid whose row versions the record removes; nil for a record removing none.
+    static func conflictHorizon(of record: WALRecord) throws -> TransactionID? {
+        guard record.info == GenericInfo.pageChangesRemovingVersions else { return nil }
+        var reader = ByteReader(record.payload)
+        return TransactionID(try reader.u32())
+    }
+
     static func redo(_ record: WALRecord, pool: BufferPool) throws {
-        let changes = try decode(record.payload)
+        let pageChanges = record.info == GenericInfo.pageChangesRemovingVersions ? Array(record.payload.dropFirst(4)) : record.payload
+        let changes = try decode(pageChanges)
         var guards: [PageGuard] = []
         defer { for g in guards where !g.isReleased { g.release() } }
         for change in changes {

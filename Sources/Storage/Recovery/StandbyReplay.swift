@@ -16,6 +16,11 @@
 // does not contain the replayed timeline, or forks before the replay position, is ignored with a
 // warning, as PostgreSQL does.
 //
+// Recovery conflicts: before a record that removes row versions (pruning) is applied, the standby
+// queries whose snapshots may still need them get max_standby_streaming_delay to finish, and are
+// then cancelled (SnapshotRegistry.resolveRecoveryConflict) — replay never pulls rows from under
+// a running query. Crash recovery on a primary (Redo alone) has no queries and does not wait.
+//
 // Threads: `step()` runs on one thread at a time (startup, then the replay thread, then promotion);
 // what other threads read — positions, the last checkpoint, the catalog generation — is published
 // in `progress` under its lock.
@@ -46,6 +51,8 @@ final class StandbyReplay: @unchecked Sendable {
     private let segmentSize: Int
     private let redo: Redo
     private let transactions: TransactionManager
+    private let snapshots: SnapshotRegistry
+    private let maxStandbyStreamingDelay: Duration?
     private let logger: Logger
     let progress: PThreadMutex<Progress>
 
@@ -60,11 +67,14 @@ final class StandbyReplay: @unchecked Sendable {
 
     /// Opens replay at the control file's redo point. Throws if that WAL is not in pg_wal.
     init(walDirectory: String, control: ControlFileData, segmentSize: Int, redo: Redo,
-         transactions: TransactionManager, logger: Logger) throws {
+         transactions: TransactionManager, snapshots: SnapshotRegistry, maxStandbyStreamingDelay: Duration?,
+         logger: Logger) throws {
         self.walDirectory = walDirectory
         self.segmentSize = segmentSize
         self.redo = redo
         self.transactions = transactions
+        self.snapshots = snapshots
+        self.maxStandbyStreamingDelay = maxStandbyStreamingDelay
         self.logger = logger
         var target = try TimelineHistory.read(directory: walDirectory, timeline: control.timeline)
         let newest = try TimelineHistory.newestTimeline(directory: walDirectory, atLeast: control.timeline)
@@ -117,6 +127,13 @@ final class StandbyReplay: @unchecked Sendable {
     private func apply(_ record: WALRecord) throws {
         let standby = transactions.standby
         if record.xid.isNormal { standby.observe(record.xid, clog: transactions.clog) }
+        if record.resourceManager == .generic, let horizon = try PageChangeRecord.conflictHorizon(of: record) {
+            let cancelled = snapshots.resolveRecoveryConflict(conflictHorizon: horizon, maxDelay: maxStandbyStreamingDelay)
+            if cancelled > 0 {
+                logger.info("cancelled \(cancelled) standby queries in conflict with recovery",
+                            metadata: ["lsn": "\(record.lsn)", "horizon": "\(horizon.value)"])
+            }
+        }
         try redo.apply(record)
         switch record.resourceManager {
         case .generic:

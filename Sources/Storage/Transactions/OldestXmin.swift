@@ -19,12 +19,24 @@
 // A registration keeps its transaction's first snapshot xmin until released (READ COMMITTED
 // statements of the same transaction take newer snapshots; holding the oldest is conservative
 // and keeps suspended portals safe).
+//
+// Recovery conflicts (hot standby; PostgreSQL's ResolveRecoveryConflictWithSnapshot): before
+// replay applies a record that removes row versions deleted by xids up to `conflictHorizon`, every
+// registration whose xmin is at or below it might still need them. Replay waits up to
+// max_standby_streaming_delay for those to be released, then calls their conflict handlers (the
+// session cancels its statement with 40001) and applies the record. A registration is cancelled
+// once; it is not waited for again.
+import Glibc
 import WAL
 
 public final class SnapshotRegistry: @unchecked Sendable {
     private struct State {
         var nextID = 0
         var xmins: [Int: TransactionID] = [:]
+        /// Called when replay must remove row versions a registration's snapshot may need.
+        var conflictHandlers: [Int: @Sendable () -> Void] = [:]
+        /// Registrations already told about a recovery conflict.
+        var conflicted: Set<Int> = []
         /// The largest "oldest running or next xid" seen so far: never above its current value.
         var floor = TransactionID.firstNormal
         var replicaXmin: TransactionID?
@@ -56,7 +68,43 @@ public final class SnapshotRegistry: @unchecked Sendable {
         return try body(snapshot)
     }
 
-    fileprivate func release(_ id: Int) { state.withLock { _ = $0.xmins.removeValue(forKey: id) } }
+    fileprivate func release(_ id: Int) {
+        state.withLock { s in
+            s.xmins[id] = nil
+            s.conflictHandlers[id] = nil
+            s.conflicted.remove(id)
+        }
+    }
+
+    fileprivate func setConflictHandler(_ id: Int, _ handler: @escaping @Sendable () -> Void) {
+        state.withLock { s in if s.xmins[id] != nil { s.conflictHandlers[id] = handler } }
+    }
+
+    /// How often a recovery conflict wait looks again for released snapshots (microseconds).
+    static let conflictPollMicroseconds: UInt32 = 10_000
+
+    /// Replay is about to remove versions deleted by xids up to `conflictHorizon`: waits up to
+    /// `maxDelay` (nil: forever) until no registered snapshot with xmin <= conflictHorizon is left,
+    /// then calls the conflict handlers of those still there. Returns how many it cancelled.
+    @discardableResult
+    func resolveRecoveryConflict(conflictHorizon: TransactionID, maxDelay: Duration?) -> Int {
+        let deadline = maxDelay.map { ContinuousClock.now + $0 }
+        while true {
+            let conflicting = state.withLock { s in
+                s.xmins.filter { $0.value <= conflictHorizon && !s.conflicted.contains($0.key) }.map(\.key)
+            }
+            if conflicting.isEmpty { return 0 }
+            if let deadline, ContinuousClock.now >= deadline {
+                let handlers = state.withLock { s -> [@Sendable () -> Void] in
+                    s.conflicted.formUnion(conflicting)
+                    return conflicting.compactMap { s.conflictHandlers[$0] }
+                }
+                for handler in handlers { handler() }
+                return conflicting.count
+            }
+            usleep(Self.conflictPollMicroseconds)
+        }
+    }
 
     /// Hot-standby feedback: the oldest xmin a standby still needs (nil: none).
     public func setReplicaXmin(_ xmin: TransactionID?) { state.withLock { $0.replicaXmin = xmin } }
@@ -83,6 +131,12 @@ public final class SnapshotRegistration: @unchecked Sendable {
     fileprivate init(registry: SnapshotRegistry, id: Int) {
         self.registry = registry
         self.id = id
+    }
+
+    /// Replay is about to remove row versions this snapshot may need (hot standby): `handler`
+    /// cancels whatever uses it. Runs on the replay thread.
+    public func onRecoveryConflict(_ handler: @escaping @Sendable () -> Void) {
+        registry?.setConflictHandler(id, handler)
     }
 
     public func release() {
