@@ -221,9 +221,13 @@ public final class PGClientConnection: @unchecked Sendable {
         }
     }
 
-    /// Sends one CopyData (CopyBoth: the standby's status updates and feedback).
+    /// Sends one CopyData (CopyBoth: the standby's status updates and feedback). Each direction of
+    /// CopyBoth ends on its own: after the server's CopyDone the client may still send until it
+    /// sends its own CopyDone (a standby reports its last flush position then).
     public func sendCopyData(_ bytes: [UInt8]) throws {
-        precondition(state == .copyBoth, "CopyData sent outside a CopyBoth stream (state \(state))")
+        guard state == .copyBoth || (state == .copyFinished && !sentCopyDone) else {
+            throw PGConnectionError("CopyData cannot be sent: the client's half of the COPY stream is closed (state \(state))")
+        }
         send(.copyData(CopyData(bytes: bytes)))
         try flush()
     }

@@ -1,7 +1,8 @@
 // WALStreamReceiver's side of the CopyBoth conversation, with the test playing the primary over a
 // real TCP socket (messages built with PGWire's own server-side encoders): the first status
 // update, XLogData written at its LSN and reported written+flushed, an immediate answer to a
-// keepalive that requests a reply, and a refused gap in the stream.
+// keepalive that requests a reply, a refused gap in the stream, and the end of a timeline that
+// arrives while the receiver still has WAL to flush and report.
 import Foundation
 import Glibc
 import NIOCore
@@ -129,6 +130,53 @@ private final class ScriptedPrimary: @unchecked Sendable {
         try writer.close()
         let segment = try Data(contentsOf: URL(fileURLWithPath: directory + "/000000010000000000000001"))
         #expect(Array(segment[0..<100]) == wal)
+    }
+}
+
+extension WALStreamReceiverTests {
+    /// The primary ends the timeline (CopyDone) right after a chunk: the receiver flushes it, may
+    /// still report that (its half of CopyBoth is open until its own CopyDone), then reads the next
+    /// timeline's row. A standby following a promoted primary crashed here once.
+    @Test func endOfTimelineRightAfterDataIsFlushedReportedAndFollowed() throws {
+        let primary = ScriptedPrimary()
+        let directory = "/tmp/rcv-stream-unit-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start = LSN(0x100_0000)
+        let wal = [UInt8](repeating: 0x5A, count: 64)
+
+        let server = Thread {
+            primary.accept()
+            primary.readStartup()
+            primary.send([.authentication(.ok), .readyForQuery(.idle)])
+            guard primary.read() != nil else { return }
+            primary.send([.copyResponse(CopyResponse(direction: .copyBoth, format: 0, columnFormats: [])),
+                          .copyData(StreamingMessage.xLogData(dataStart: start.value, walEnd: start.value + 64,
+                                                             sendTime: 1, wal: wal).encode()),
+                          .copyDone])
+            // Status updates may come first; then the client's CopyDone.
+            while let message = primary.read(), message.type != UInt8(ascii: "c") {}
+            primary.send([
+                .rowDescription([FieldDescription(name: "next_tli", typeOID: 20, typeSize: 8),
+                                 FieldDescription(name: "next_tli_startpos", typeOID: 25, typeSize: -1)]),
+                .dataRow([Array("2".utf8), Array("0/1000040".utf8)]),
+                .commandComplete("START_STREAMING"), .commandComplete("START_REPLICATION"), .readyForQuery(.idle),
+            ])
+            while primary.read() != nil {}
+        }
+        server.start()
+
+        let connection = try PGClientConnection.connect(PGClientConfiguration(host: "127.0.0.1", port: primary.port, user: "u"))
+        let writer = try ReceivedWALWriter(directory: directory, timeline: .first)
+        var settings = WALStreamReceiver.Settings()
+        settings.statusInterval = .zero
+        settings.receiverTimeout = .zero
+        let streamer = WALStreamReceiver(connection: connection, writer: writer, progress: WALReceiverProgress(),
+                                         settings: settings, logger: ReplicationLog.logger("test"))
+        let outcome = try streamer.stream(from: start, timeline: .first, slot: nil, shouldStop: { _ in false })
+        #expect(outcome == .endOfTimeline(TimelineEnd(nextTimeline: TimelineID(2), switchPoint: LSN(0x100_0040))))
+        #expect(streamer.flushed == LSN(start.value + 64))
+        connection.close()
+        try writer.close()
     }
 }
 
