@@ -145,5 +145,6 @@ public final class WALSenderBackend: QueryBackend {
             logger.error("could not release replication slots: \(error.message)")
         }
         environment.senders.unregister(pid)
+        environment.feedbackXminChanged()
     }
 }

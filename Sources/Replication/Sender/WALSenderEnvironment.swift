@@ -33,6 +33,9 @@ public struct WALSenderEnvironment: Sendable {
     public var senders: WALSenders
     /// BASE_BACKUP's start: a forced checkpoint, and pg_control as it was written by it.
     public var startBackup: @Sendable () throws -> BackupStart
+    /// Called when a standby's hot-standby feedback xmin (or a slot's) may have changed, or a WAL
+    /// sender went away: the server recomputes the xmin that holds VACUUM back for its standbys.
+    public var feedbackXminChanged: @Sendable () -> Void = {}
 
     public init(dataDirectory: String, systemIdentifier: UInt64, segmentSize: Int,
                 wal: @escaping @Sendable () -> FlushedWAL?, show: @escaping @Sendable (String) -> String?,

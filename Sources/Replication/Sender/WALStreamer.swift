@@ -215,6 +215,7 @@ struct WALStreamer {
             let xmin: UInt32? = feedback.xmin == 0 ? nil : feedback.xmin
             environment.senders.update(pid) { $0.backendXmin = xmin }
             if let slot { environment.slots.setXmin(name: slot, xmin: feedback.xmin) }
+            environment.feedbackXminChanged()
         case .xLogData, .primaryKeepalive:
             let kind = Character(Unicode.Scalar(message.encode()[0]))
             throw PGError.protocolViolation("unexpected message type \"\(kind)\" from the standby")

@@ -1,13 +1,15 @@
 // ReplicationWiring: builds the primary side of streaming replication for one instance — the
 // replication slots (loaded from pg_replslot/), the WAL sender registry, the checkpoint's WAL
-// retention (slots + wal_keep_size) — the WALSenderEnvironment every replication connection
-// gets, and the views pg_stat_replication / pg_replication_slots.
+// retention (slots + wal_keep_size), the VACUUM horizon that standbys' hot-standby feedback holds
+// back — the WALSenderEnvironment every replication connection gets, and the views
+// pg_stat_replication / pg_replication_slots.
 
 import Foundation
 import Logging
 import Replication
 import SQLMini
 import Storage
+import WAL
 
 enum ReplicationWiring {
     static func environment(storage: StorageEngine, settings: ServerSettings, logger: Logger) throws -> WALSenderEnvironment {
@@ -19,7 +21,7 @@ enum ReplicationWiring {
             if case .integer(let milliseconds) = value { return milliseconds }
             return nil
         } ?? 60_000
-        return WALSenderEnvironment(
+        var environment = WALSenderEnvironment(
             dataDirectory: storage.dataDirectory, systemIdentifier: storage.control.systemIdentifier,
             segmentSize: storage.configuration.wal.segmentSize,
             wal: { storage.isInRecovery ? nil : storage.wal },   // a standby does not stream (no cascading)
@@ -28,6 +30,17 @@ enum ReplicationWiring {
             walSenderTimeout: .milliseconds(timeoutMilliseconds),
             slots: slots, senders: WALSenders(maximum: settings.maxWALSenders),
             startBackup: { try backupCheckpoint(storage) })
+        let senders = environment.senders
+        environment.feedbackXminChanged = { holdHorizonForStandbys(storage, senders: senders, slots: slots) }
+        holdHorizonForStandbys(storage, senders: senders, slots: slots)   // slots saved with an xmin
+        return environment
+    }
+
+    /// hot_standby_feedback: the oldest xmin a connected standby (or a slot) reported holds back
+    /// what VACUUM and pruning may remove on this primary, so standby queries keep their rows.
+    private static func holdHorizonForStandbys(_ storage: StorageEngine, senders: WALSenders, slots: ReplicationSlots) {
+        let xmins = senders.all.compactMap(\.backendXmin) + slots.all.map(\.xmin).filter { $0 != 0 }
+        storage.snapshots.setReplicaXmin(xmins.min().map(TransactionID.init))
     }
 
     /// A forced checkpoint and the pg_control bytes it wrote. The control file changes in memory
