@@ -127,6 +127,10 @@ public struct ServerSettings: Sendable {
     public var checkpointTimeout: Duration { .seconds(integer("checkpoint_timeout")) }
     public var maxWALSizeBytes: Int { Int(integer("max_wal_size")) * 1024 * 1024 }
     public var walKeepSizeBytes: Int { Int(integer("wal_keep_size")) * 1024 * 1024 }
+    /// The WAL receiver's timings: status reports, silence before giving up, wait before reconnecting.
+    public var walReceiverStatusInterval: Duration { .seconds(integer("wal_receiver_status_interval")) }
+    public var walReceiverTimeout: Duration { .milliseconds(integer("wal_receiver_timeout")) }
+    public var walRetrieveRetryInterval: Duration { .milliseconds(integer("wal_retrieve_retry_interval")) }
     public var walSegmentSize: Int { Int(integer("wal_segment_size")) }
     public var maxWALSenders: Int { Int(integer("max_wal_senders")) }
     public var maxReplicationSlots: Int { Int(integer("max_replication_slots")) }

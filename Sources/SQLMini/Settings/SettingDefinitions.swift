@@ -46,6 +46,8 @@ extension SettingDefinition {
         .init("max_replication_slots", .integer(min: 0, max: maxBackends), default: .integer(10), context: .postmaster, "Sets the maximum number of simultaneously defined replication slots."),
         .init("wal_sender_timeout", .integer(min: 0, max: maxInt32), default: .integer(60000), unit: .milliseconds, context: .user, "Sets the maximum time to wait for WAL replication."),
         .init("wal_receiver_timeout", .integer(min: 0, max: maxInt32), default: .integer(60000), unit: .milliseconds, context: .sighup, "Sets the maximum wait time to receive data from the sending server."),
+        .init("wal_receiver_status_interval", .integer(min: 0, max: 2_147_483), default: .integer(10), unit: .seconds, context: .sighup, "Sets the maximum interval between WAL receiver status reports to the sending server."),
+        .init("wal_retrieve_retry_interval", .integer(min: 1, max: maxInt32), default: .integer(5000), unit: .milliseconds, context: .sighup, "Sets the time to wait before retrying to retrieve WAL after a failed attempt."),
         .init("hot_standby", .bool, default: .bool(true), context: .postmaster, "Allows connections and queries during recovery."),
         .init("max_standby_streaming_delay", .integer(min: -1, max: maxInt32), default: .integer(30000), unit: .milliseconds, context: .sighup, "Sets the maximum delay before canceling queries when a hot standby server is processing streamed WAL data."),
         .init("hot_standby_feedback", .bool, default: .bool(false), context: .sighup, "Allows feedback from a hot standby to the primary that will avoid query conflicts."),

@@ -57,6 +57,10 @@ final class StandbyServer: StandbyProvider, @unchecked Sendable {
                 startTimeline: status?.timeline ?? storage.control.timeline)
             configuration.fsync = storage.configuration.wal.fsync
             configuration.segmentSize = storage.configuration.wal.segmentSize
+            configuration.statusInterval = settings.walReceiverStatusInterval
+            configuration.receiverTimeout = settings.walReceiverTimeout
+            configuration.retryInterval = settings.walRetrieveRetryInterval
+            configuration.clusterName = settings.clusterName.isEmpty ? nil : settings.clusterName
             // hot_standby_feedback: the oldest xmin of this standby's snapshots holds back the
             // primary's pruning, so replay never removes row versions a standby query still needs.
             if try settings.show("hot_standby_feedback") == "on" {
