@@ -1,7 +1,8 @@
 // StandbyTests: hot standbys through the real minipg binary and the real psql — a standby made
 // from a copy of a stopped primary's data directory plus standby.signal, fed either by copying
 // the primary's WAL segments into its pg_wal or by streaming (primary_conninfo); read-only errors
-// with SQLSTATE 25006; promotion with `minipg promote` and with pg_promote() to timeline 2.
+// with SQLSTATE 25006; promotion with `minipg promote` and with pg_promote() to timeline 2;
+// recovery conflicts (40001 after max_standby_streaming_delay) and pg_last_xact_replay_timestamp.
 //
 // Waits are "until a condition holds" with a generous deadline for failure, never a timing
 // threshold.
@@ -122,6 +123,57 @@ final class StandbyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: standby.dataDirectory + "/pg_wal/00000002.history"))
     }
 
+    /// A REPEATABLE READ transaction on the standby holds a snapshot that still sees rows the
+    /// primary deletes and VACUUMs; after max_standby_streaming_delay replay cancels it: its next
+    /// query fails with 40001 and PostgreSQL's message, and replay goes on.
+    func testReplayCancelsAStandbyQueryThatNeedsPrunedRows() throws {
+        let (primary, standby) = try makePair(streaming: true)
+        defer { primary.cleanUp(); standby.cleanUp() }
+        standby.stop()
+        try appendSettings(["max_standby_streaming_delay = 100"], to: standby)
+        try standby.start()
+        XCTAssertEqual(try primary.psql("insert into mimuw select generate_series(2, 100);\n").status, 0)
+        try waitFor("the standby replayed the insert") {
+            try standby.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("100")
+        }
+        let ready = standby.directory.appendingPathComponent("snapshot-taken").path
+        let go = standby.directory.appendingPathComponent("query-again").path
+        let holder = OutputOfBackgroundPsql(standby, """
+            begin isolation level repeatable read;
+            select count(*) from mimuw;
+            \\! touch \(ready); while [ ! -f \(go) ]; do sleep 0.1; done
+            select count(*) from mimuw;
+            rollback;
+            select count(*) from mimuw;
+
+            """)
+        try waitFor("the standby transaction took its snapshot") { FileManager.default.fileExists(atPath: ready) }
+        // CHECKPOINT flushes the VACUUM's WAL (it commits nothing), so the walsender sends it.
+        XCTAssertEqual(try primary.psql("delete from mimuw; vacuum mimuw; checkpoint;\n").status, 0)
+        try waitFor("replay cancelled the standby query") { standby.log().contains("in conflict with recovery") }
+        FileManager.default.createFile(atPath: go, contents: Data())
+        let output = holder.finish()
+        XCTAssertTrue(output.contains("100"), output)
+        XCTAssertTrue(output.contains("ERROR:  40001: canceling statement due to conflict with recovery"), output)
+        XCTAssertTrue(output.contains("DETAIL:  User query might have needed to see row versions that must be removed."), output)
+        XCTAssertTrue(output.hasSuffix("0\n"), output)   // a new snapshot sees the delete
+    }
+
+    /// pg_last_xact_replay_timestamp() is the primary's commit time of the last replayed commit.
+    func testReplayTimestampIsThePrimarysCommitTime() throws {
+        let (primary, standby) = try makePair(streaming: true)
+        defer { primary.cleanUp(); standby.cleanUp() }
+        let times = try primary.psql("select now();\ninsert into mimuw values (2);\nselect now();\n", extraArguments: ["-At"])
+        let lines = times.output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("20") }
+        XCTAssertEqual(lines.count, 2, times.output)
+        try waitFor("the standby replayed the insert") {
+            try standby.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("2")
+        }
+        let check = try standby.psql("select pg_last_xact_replay_timestamp() between '\(lines[0])' and '\(lines[1])';\n",
+                                     extraArguments: ["-At"])
+        XCTAssertTrue(check.output.hasPrefix("t"), check.output)
+    }
+
     // MARK: Helpers
 
     /// A running primary with table mimuw holding one row, and a running standby made from a copy
@@ -156,6 +208,14 @@ final class StandbyTests: XCTestCase {
         try handle.close()
     }
 
+    /// Settings appended to postgresql.auto.conf (read at the next start).
+    private func appendSettings(_ lines: [String], to instance: MiniPGInstance) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: instance.dataDirectory + "/postgresql.auto.conf"))
+        handle.seekToEndOfFile()
+        handle.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+        try handle.close()
+    }
+
     /// What a WAL receiver does, by hand: the primary's segment files, copied into the standby's pg_wal.
     private func shipSegments(from primary: MiniPGInstance, to standby: MiniPGInstance) throws {
         XCTAssertEqual(try primary.psql("checkpoint;\n").status, 0)   // the WAL is written and flushed
@@ -173,5 +233,26 @@ final class StandbyTests: XCTestCase {
             usleep(100_000)
         }
         throw TestFailure("gave up waiting until \(what)")
+    }
+}
+
+/// A psql session running a script on a background thread (a standby transaction held open).
+private final class OutputOfBackgroundPsql: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var output = ""
+
+    init(_ instance: MiniPGInstance, _ script: String) {
+        Thread.detachNewThread { [self] in
+            let result = (try? instance.psql(script, extraArguments: ["-At", "-v", "VERBOSITY=verbose"]))?.output ?? "(psql did not run)"
+            lock.lock(); output = result; lock.unlock()
+            done.signal()
+        }
+    }
+
+    func finish() -> String {
+        done.wait()
+        lock.lock(); defer { lock.unlock() }
+        return output
     }
 }

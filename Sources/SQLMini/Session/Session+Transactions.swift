@@ -126,6 +126,8 @@ extension Session {
         let action = block.beforeStatement()
         if let refusal = action.refusal { throw refusal }
         try perform(action, output: output)
+        // A recovery conflict that came while the transaction sat idle fails this statement.
+        if let conflict = takeRecoveryConflict() { throw conflict }
     }
 
     /// BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO.

@@ -135,7 +135,7 @@ public final class Session: @unchecked Sendable {
                                                 detail: "User query might have needed to see row versions that must be removed.")
 
     /// The 40001 error of a pending recovery conflict, once (the failed statement ends it).
-    private func takeRecoveryConflict() -> SQLError? {
+    func takeRecoveryConflict() -> SQLError? {
         recoveryConflictPending.exchange(false, ordering: .acquiringAndReleasing) ? Self.recoveryConflictError : nil
     }
 
