@@ -58,7 +58,8 @@ final class BTreeTestStore: BTreePageStore, @unchecked Sendable {
     }
     func extendRelation(_ relation: RelationID) throws -> PageGuard { try pool.extend(relation) }
     func pageCount(of relation: RelationID) throws -> Int { try pool.pageCount(relation) }
-    func logPageChanges(_ pages: [PageGuard], xid: TransactionID, _ mutate: () throws -> Void) throws {
+    func logPageChanges(_ pages: [PageGuard], xid: TransactionID, conflictHorizon: TransactionID,
+                        _ mutate: () throws -> Void) throws {
         try mutate()
         for page in pages { page.markDirty() }
         logged.withLock { $0.append(pages.map(\.pageNumber.value)) }

@@ -16,8 +16,9 @@ final class BTreeBufferPoolStore: BTreePageStore, @unchecked Sendable {
     }
     func extendRelation(_ relation: RelationID) throws -> PageGuard { try pool.extend(relation) }
     func pageCount(of relation: RelationID) throws -> Int { try pool.pageCount(relation) }
-    func logPageChanges(_ pages: [PageGuard], xid: TransactionID, _ mutate: () throws -> Void) throws {
-        _ = try log.logChanges(to: pages, xid: xid, mutate)
+    func logPageChanges(_ pages: [PageGuard], xid: TransactionID, conflictHorizon: TransactionID,
+                        _ mutate: () throws -> Void) throws {
+        _ = try log.logChanges(to: pages, xid: xid, conflictHorizon: conflictHorizon, mutate)
     }
 }
 

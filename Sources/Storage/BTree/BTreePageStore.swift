@@ -11,6 +11,14 @@ protocol BTreePageStore: AnyObject, Sendable {
     /// Adds a zeroed page at the end of `relation`, pinned and locked exclusively.
     func extendRelation(_ relation: RelationID) throws -> PageGuard
     func pageCount(of relation: RelationID) throws -> Int
-    /// Runs `mutate` on the exclusively locked `pages` and WAL-logs what it changed, as one record.
-    func logPageChanges(_ pages: [PageGuard], xid: TransactionID, _ mutate: () throws -> Void) throws
+    /// Runs `mutate` on the exclusively locked `pages` and WAL-logs what it changed, as one record;
+    /// a valid `conflictHorizon` marks a change that removes entries of versions deleted up to it.
+    func logPageChanges(_ pages: [PageGuard], xid: TransactionID, conflictHorizon: TransactionID,
+                        _ mutate: () throws -> Void) throws
+}
+
+extension BTreePageStore {
+    func logPageChanges(_ pages: [PageGuard], xid: TransactionID, _ mutate: () throws -> Void) throws {
+        try logPageChanges(pages, xid: xid, conflictHorizon: .invalid, mutate)
+    }
 }
