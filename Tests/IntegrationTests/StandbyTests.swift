@@ -127,36 +127,35 @@ final class StandbyTests: XCTestCase {
     /// primary deletes and VACUUMs; after max_standby_streaming_delay replay cancels it: its next
     /// query fails with 40001 and PostgreSQL's message, and replay goes on.
     func testReplayCancelsAStandbyQueryThatNeedsPrunedRows() throws {
-        let (primary, standby) = try makePair(streaming: true)
-        defer { primary.cleanUp(); standby.cleanUp() }
-        standby.stop()
-        try appendSettings(["max_standby_streaming_delay = 100"], to: standby)
-        try standby.start()
-        XCTAssertEqual(try primary.psql("insert into mimuw select generate_series(2, 100);\n").status, 0)
-        try waitFor("the standby replayed the insert") {
-            try standby.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("100")
-        }
-        let ready = standby.directory.appendingPathComponent("snapshot-taken").path
-        let go = standby.directory.appendingPathComponent("query-again").path
-        let holder = OutputOfBackgroundPsql(standby, """
-            begin isolation level repeatable read;
-            select count(*) from mimuw;
-            \\! touch \(ready); while [ ! -f \(go) ]; do sleep 0.1; done
-            select count(*) from mimuw;
-            rollback;
-            select count(*) from mimuw;
-
-            """)
-        try waitFor("the standby transaction took its snapshot") { FileManager.default.fileExists(atPath: ready) }
-        // CHECKPOINT flushes the VACUUM's WAL (it commits nothing), so the walsender sends it.
-        XCTAssertEqual(try primary.psql("delete from mimuw; vacuum mimuw; checkpoint;\n").status, 0)
-        try waitFor("replay cancelled the standby query") { standby.log().contains("in conflict with recovery") }
-        FileManager.default.createFile(atPath: go, contents: Data())
-        let output = holder.finish()
+        let output = try holdStandbySnapshotWhilePrimaryDeletesAndVacuums(
+            standbySettings: ["max_standby_streaming_delay = 100"],
+            untilDone: { _, standby in standby.log().contains("in conflict with recovery") })
         XCTAssertTrue(output.contains("100"), output)
         XCTAssertTrue(output.contains("ERROR:  40001: canceling statement due to conflict with recovery"), output)
         XCTAssertTrue(output.contains("DETAIL:  User query might have needed to see row versions that must be removed."), output)
         XCTAssertTrue(output.hasSuffix("0\n"), output)   // a new snapshot sees the delete
+    }
+
+    /// hot_standby_feedback: the standby's oldest snapshot holds back the primary's VACUUM, so the
+    /// same transaction still sees its 100 rows after the DELETE and VACUUM were replayed, and
+    /// nothing is cancelled.
+    func testHotStandbyFeedbackKeepsTheRowsAStandbyQueryNeeds() throws {
+        let output = try holdStandbySnapshotWhilePrimaryDeletesAndVacuums(
+            standbySettings: ["max_standby_streaming_delay = 100", "hot_standby_feedback = on",
+                              "wal_receiver_status_interval = 1"],
+            beforeSnapshot: { primary, _ in
+                try self.waitFor("the primary heard the standby's feedback") {
+                    try primary.psql("select backend_xmin is not null from pg_stat_replication;\n",
+                                     extraArguments: ["-At"]).output.hasPrefix("t")
+                }
+            },
+            untilDone: { primary, standby in
+                let end = try primary.psql("select pg_current_wal_lsn();\n", extraArguments: ["-At"]).output
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                return try standby.psql("select pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '\(end)') >= 0;\n",
+                                        extraArguments: ["-At"]).output.hasPrefix("t")
+            })
+        XCTAssertEqual(output, "BEGIN\n100\n100\nROLLBACK\n0\n")
     }
 
     /// pg_last_xact_replay_timestamp() is the primary's commit time of the last replayed commit.
@@ -175,6 +174,44 @@ final class StandbyTests: XCTestCase {
     }
 
     // MARK: Helpers
+
+    /// A streaming pair with `standbySettings`, 100 rows replayed; a standby REPEATABLE READ
+    /// transaction counts them, the primary deletes them all and VACUUMs, and once `untilDone` says
+    /// so the transaction counts again, rolls back and counts in a fresh snapshot. Returns that
+    /// psql session's output (-At, verbose errors).
+    private func holdStandbySnapshotWhilePrimaryDeletesAndVacuums(
+        standbySettings: [String],
+        beforeSnapshot: (MiniPGInstance, MiniPGInstance) throws -> Void = { _, _ in },
+        untilDone: @escaping (MiniPGInstance, MiniPGInstance) throws -> Bool
+    ) throws -> String {
+        let (primary, standby) = try makePair(streaming: true)
+        defer { primary.cleanUp(); standby.cleanUp() }
+        standby.stop()
+        try appendSettings(standbySettings, to: standby)
+        try standby.start()
+        XCTAssertEqual(try primary.psql("insert into mimuw select generate_series(2, 100);\n").status, 0)
+        try waitFor("the standby replayed the insert") {
+            try standby.psql("select count(*) from mimuw;\n", extraArguments: ["-At"]).output.hasPrefix("100")
+        }
+        try beforeSnapshot(primary, standby)
+        let ready = standby.directory.appendingPathComponent("snapshot-taken").path
+        let go = standby.directory.appendingPathComponent("query-again").path
+        let holder = OutputOfBackgroundPsql(standby, """
+            begin isolation level repeatable read;
+            select count(*) from mimuw;
+            \\! touch \(ready); while [ ! -f \(go) ]; do sleep 0.1; done
+            select count(*) from mimuw;
+            rollback;
+            select count(*) from mimuw;
+
+            """)
+        try waitFor("the standby transaction took its snapshot") { FileManager.default.fileExists(atPath: ready) }
+        // No CHECKPOINT needed: the walwriter flushes VACUUM's WAL (it commits nothing) for the walsender.
+        XCTAssertEqual(try primary.psql("delete from mimuw; vacuum mimuw;\n").status, 0)
+        try waitFor("the standby replayed the delete and VACUUM") { try untilDone(primary, standby) }
+        FileManager.default.createFile(atPath: go, contents: Data())
+        return holder.finish()
+    }
 
     /// A running primary with table mimuw holding one row, and a running standby made from a copy
     /// of its data directory taken while it was stopped (with primary_conninfo when `streaming`).

@@ -82,9 +82,10 @@ extension StorageEngine {
 }
 
 /// The background thread that checkpoints every checkpoint_timeout, or sooner when more than
-/// max_wal_size of WAL was written since the last checkpoint's redo point. With
-/// synchronous_commit = off it also flushes the WAL every round (PostgreSQL's walwriter), so an
-/// asynchronous commit reaches disk within about `pollInterval`.
+/// max_wal_size of WAL was written since the last checkpoint's redo point. It also flushes the WAL
+/// every round (PostgreSQL's walwriter), so an asynchronous commit reaches disk, and WAL that no
+/// commit flushes (VACUUM, pruning, aborts) reaches the disk and the standbys, within about
+/// `pollInterval`: WAL senders only send flushed WAL.
 final class Checkpointer: @unchecked Sendable {
     /// How often the WAL volume is looked at (PostgreSQL's wal_writer_delay default).
     static let pollInterval: Duration = .milliseconds(200)
@@ -118,7 +119,7 @@ final class Checkpointer: @unchecked Sendable {
                 return stopping
             }
             guard !stop, let engine else { break }
-            if !engine.configuration.synchronousCommit && !engine.isInRecovery {
+            if !engine.isInRecovery {
                 do { try engine.wal.flush(upTo: engine.wal.insertLSN) } catch {
                     engine.logger.error("could not flush the WAL: \(error)")
                 }
