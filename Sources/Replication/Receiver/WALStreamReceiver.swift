@@ -60,6 +60,8 @@ final class WALStreamReceiver {
     private var reportedFlushed = LSN.invalid
     private var lastStatusSent = ContinuousClock.now
     private var lastMessageReceived = ContinuousClock.now
+    /// A status asking for a reply went out since the last message from the primary.
+    private var pingSent = false
     /// The client sent CopyDone: no more CopyData may go out.
     private var stopping = false
 
@@ -98,6 +100,7 @@ final class WALStreamReceiver {
             switch event {
             case .data(let payload):
                 lastMessageReceived = now
+                pingSent = false
                 switch try StreamingMessage.decode(payload) {
                 case .xLogData(let dataStart, let walEnd, let sendTime, let wal):
                     guard dataStart == written.value else {
@@ -171,9 +174,10 @@ final class WALStreamReceiver {
             throw ReplicationClientError("terminating walreceiver due to timeout")
         }
         // Half-way through the timeout, ask the primary for a sign of life (PostgreSQL does too).
-        if settings.receiverTimeout > .zero && now - lastMessageReceived >= settings.receiverTimeout / 2
-            && now - lastStatusSent >= settings.receiverTimeout / 2 {
+        // Once per silence: the periodic status updates must not postpone it past the timeout.
+        if settings.receiverTimeout > .zero && now - lastMessageReceived >= settings.receiverTimeout / 2 && !pingSent {
             try sendStatus(replyRequested: true, force: true)
+            pingSent = true
         }
     }
 
