@@ -2,7 +2,7 @@
 // real TCP socket (messages built with PGWire's own server-side encoders): the first status
 // update, XLogData written at its LSN and reported written+flushed, an immediate answer to a
 // keepalive that requests a reply, a refused gap in the stream, and the end of a timeline that
-// arrives while the receiver still has WAL to flush and report.
+// arrives while the receiver still has WAL to flush and report, and the ping of a silent primary.
 import Foundation
 import Glibc
 import NIOCore
@@ -114,13 +114,7 @@ private final class ScriptedPrimary: @unchecked Sendable {
         }
         server.start()
 
-        let connection = try PGClientConnection.connect(PGClientConfiguration(host: "127.0.0.1", port: primary.port, user: "u"))
-        let writer = try ReceivedWALWriter(directory: directory, timeline: .first)
-        var settings = WALStreamReceiver.Settings()
-        settings.statusInterval = .zero
-        settings.receiverTimeout = .zero
-        let streamer = WALStreamReceiver(connection: connection, writer: writer, progress: WALReceiverProgress(),
-                                         settings: settings, logger: ReplicationLog.logger("test"))
+        let (connection, writer, streamer) = try connectReceiver(to: primary, directory: directory)
         #expect(throws: ReplicationClientError("unexpected WAL position 0/10000C8 in replication stream",
                                                detail: "Expected 0/1000064.")) {
             _ = try streamer.stream(from: start, timeline: .first, slot: nil, shouldStop: { _ in false })
@@ -165,19 +159,86 @@ extension WALStreamReceiverTests {
         }
         server.start()
 
-        let connection = try PGClientConnection.connect(PGClientConfiguration(host: "127.0.0.1", port: primary.port, user: "u"))
-        let writer = try ReceivedWALWriter(directory: directory, timeline: .first)
-        var settings = WALStreamReceiver.Settings()
-        settings.statusInterval = .zero
-        settings.receiverTimeout = .zero
-        let streamer = WALStreamReceiver(connection: connection, writer: writer, progress: WALReceiverProgress(),
-                                         settings: settings, logger: ReplicationLog.logger("test"))
+        let (connection, writer, streamer) = try connectReceiver(to: primary, directory: directory)
         let outcome = try streamer.stream(from: start, timeline: .first, slot: nil, shouldStop: { _ in false })
         #expect(outcome == .endOfTimeline(TimelineEnd(nextTimeline: TimelineID(2), switchPoint: LSN(0x100_0040))))
         #expect(streamer.flushed == LSN(start.value + 64))
         connection.close()
         try writer.close()
     }
+}
+
+extension WALStreamReceiverTests {
+    /// A silent primary is asked for a reply half-way through wal_receiver_timeout even though
+    /// periodic status updates keep going out; its answer keeps the stream alive. (The periodic
+    /// updates once postponed the ping forever, and idle standbys timed out every minute.)
+    @Test func silentPrimaryIsPingedDespitePeriodicStatusUpdates() throws {
+        let primary = ScriptedPrimary()
+        let directory = "/tmp/rcv-stream-unit-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let start = LSN(0x100_0000)
+        let pinged = Locked(false)
+
+        let server = Thread {
+            primary.accept()
+            primary.readStartup()
+            primary.send([.authentication(.ok), .readyForQuery(.idle)])
+            guard primary.read() != nil else { return }
+            primary.send([.copyResponse(CopyResponse(direction: .copyBoth, format: 0, columnFormats: []))])
+            // Silent: only read status updates until one asks for a reply, then answer it and end.
+            while let message = try? primary.readStreaming() {
+                guard case .standbyStatusUpdate(let status) = message, status.replyRequested else { continue }
+                pinged.set(true)
+                primary.send([.copyData(StreamingMessage.primaryKeepalive(walEnd: start.value, sendTime: 1,
+                                                                           replyRequested: false).encode()),
+                              .copyDone])
+                while let message = primary.read(), message.type != UInt8(ascii: "c") {}
+                primary.send([.commandComplete("START_STREAMING"), .readyForQuery(.idle)])
+                break
+            }
+            while primary.read() != nil {}
+        }
+        server.start()
+
+        let (connection, writer, streamer) = try connectReceiver(to: primary, directory: directory) { settings in
+            settings.statusInterval = .milliseconds(50)       // far more often than half the timeout
+            settings.receiverTimeout = .seconds(2)
+            settings.pollInterval = .milliseconds(20)
+        }
+        // The primary ends the stream without a next timeline once it was pinged: the receiver says
+        // so (the timeout error would mean the ping never came).
+        #expect(throws: ReplicationClientError("unexpected result set after end-of-streaming")) {
+            _ = try streamer.stream(from: start, timeline: .first, slot: nil, shouldStop: { _ in false })
+        }
+        #expect(pinged.value)
+        connection.close()
+        try writer.close()
+    }
+}
+
+/// A receiver connected to `primary`, writing into `directory`; status updates and the timeout are
+/// off unless `adjust` turns them on.
+private func connectReceiver(to primary: ScriptedPrimary, directory: String,
+                             _ adjust: (inout WALStreamReceiver.Settings) -> Void = { _ in })
+    throws -> (PGClientConnection, ReceivedWALWriter, WALStreamReceiver) {
+    let connection = try PGClientConnection.connect(PGClientConfiguration(host: "127.0.0.1", port: primary.port, user: "u"))
+    let writer = try ReceivedWALWriter(directory: directory, timeline: .first)
+    var settings = WALStreamReceiver.Settings()
+    settings.statusInterval = .zero
+    settings.receiverTimeout = .zero
+    adjust(&settings)
+    let streamer = WALStreamReceiver(connection: connection, writer: writer, progress: WALReceiverProgress(),
+                                     settings: settings, logger: ReplicationLog.logger("test"))
+    return (connection, writer, streamer)
+}
+
+/// A value shared with the scripted primary's thread.
+private final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func set(_ value: Value) { lock.withLock { stored = value } }
 }
 
 private extension StreamingMessage {
