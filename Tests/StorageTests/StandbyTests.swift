@@ -123,9 +123,9 @@ struct StandbyTests {
         defer { pair.remove() }
         let xid = try pair.primary.transactions.assignTransactionID()
         _ = try pair.primary.heap(rel).insert(row(1), xid: xid, command: CommandID(0))
-        let before = TransactionRecord.now()
+        let before = PostgresTimestamp.now()
         try pair.primary.transactions.commit(xid)
-        let after = TransactionRecord.now()
+        let after = PostgresTimestamp.now()
         try pair.ship()
         let replayed = try #require(pair.standby.standbyStatus?.lastTransactionReplayTime)
         #expect(before <= replayed && replayed <= after)

@@ -10,7 +10,7 @@
 //     HotStandbyFeedback'h'  Int64 clientTime  Int32 xmin  Int32 xminEpoch  Int32 catalogXmin  Int32 catalogXminEpoch (25)
 //
 // LSNs are plain UInt64 here (PGWire does not know the WAL module); each position is "last byte + 1".
-// Times are PostgreSQL's TimestampTz: microseconds since 2000-01-01 00:00 UTC (ReplicationClock).
+// Times are PostgreSQL's TimestampTz: microseconds since 2000-01-01 00:00 UTC (WAL.PostgresTimestamp).
 
 public enum StreamingMessage: Sendable, Equatable {
     case xLogData(dataStart: UInt64, walEnd: UInt64, sendTime: Int64, wal: [UInt8])

@@ -197,7 +197,7 @@ public final class WALReceiver: @unchecked Sendable {
         if case .streamingStarted(let start, let timeline) = event {
             logger.info("started streaming WAL from primary at \(start) on timeline \(timeline.value)")
         }
-        let now = ReplicationClock.now()
+        let now = PostgresTimestamp.now()
         state.withLock { row in
             switch event {
             case .streamingStarted(let start, let timeline):

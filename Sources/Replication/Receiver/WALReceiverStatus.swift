@@ -1,6 +1,6 @@
 // WALReceiverStatus: one row of pg_stat_wal_receiver (PostgreSQL 13+ column names), as the WAL
 // receiver last published it. Times are PostgreSQL TimestampTz values (microseconds since
-// 2000-01-01 UTC, ReplicationClock); nil is SQL NULL.
+// 2000-01-01 UTC, PostgresTimestamp); nil is SQL NULL.
 
 import WAL
 

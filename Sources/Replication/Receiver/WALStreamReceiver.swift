@@ -168,7 +168,7 @@ final class WALStreamReceiver {
         }
         if intervalDue, let xmin = settings.feedbackXmin?() {
             try connection.sendCopyData(StreamingMessage.hotStandbyFeedback(HotStandbyFeedback(
-                clientTime: ReplicationClock.now(), xmin: xmin, xminEpoch: 0, catalogXmin: 0, catalogXminEpoch: 0)).encode())
+                clientTime: PostgresTimestamp.now(), xmin: xmin, xminEpoch: 0, catalogXmin: 0, catalogXminEpoch: 0)).encode())
         }
         if settings.receiverTimeout > .zero && now - lastMessageReceived >= settings.receiverTimeout {
             throw ReplicationClientError("terminating walreceiver due to timeout")
@@ -188,7 +188,7 @@ final class WALStreamReceiver {
               || reportedWritten == .invalid else { return }
         let status = StandbyStatus(written: written.value, flushed: flushed.value,
                                    applied: progress?.replayedLSN.value ?? 0,
-                                   clientTime: ReplicationClock.now(), replyRequested: replyRequested)
+                                   clientTime: PostgresTimestamp.now(), replyRequested: replyRequested)
         try connection.sendCopyData(StreamingMessage.standbyStatusUpdate(status).encode())
         reportedWritten = written
         reportedFlushed = flushed

@@ -153,7 +153,7 @@ struct WALStreamer {
     private mutating func sendWAL(upTo limit: LSN, _ out: BackendOutput) throws(PGError) {
         let count = Int(min(UInt64(Self.maximumSendBytes), limit.value - sent.value))
         let bytes = try reader.read(from: sent, count: count, timelines: fileTimelines)
-        let now = ReplicationClock.now()
+        let now = PostgresTimestamp.now()
         out.copyData(StreamingMessage.xLogData(dataStart: sent.value, walEnd: limit.value, sendTime: now,
                                                wal: bytes).encode())
         sent = sent.advanced(by: UInt64(bytes.count))
@@ -186,7 +186,7 @@ struct WALStreamer {
     }
 
     private func sendKeepalive(replyRequested: Bool, _ out: BackendOutput) {
-        out.copyData(StreamingMessage.primaryKeepalive(walEnd: sent.value, sendTime: ReplicationClock.now(),
+        out.copyData(StreamingMessage.primaryKeepalive(walEnd: sent.value, sendTime: PostgresTimestamp.now(),
                                                        replyRequested: replyRequested).encode())
         out.flush()
     }
@@ -194,7 +194,7 @@ struct WALStreamer {
     private mutating func received(_ message: StreamingMessage, _ out: BackendOutput) throws(PGError) {
         switch message {
         case .standbyStatusUpdate(let status):
-            let now = ReplicationClock.now()
+            let now = PostgresTimestamp.now()
             lagTracker.reported(write: status.written, flush: status.flushed, replay: status.applied,
                                 sent: sent.value, now: now)
             let lag = lagTracker.lag

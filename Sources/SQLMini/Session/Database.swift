@@ -7,6 +7,7 @@
 
 import Logging
 import Storage
+import WAL
 
 public final class Database: @unchecked Sendable {
     public let storage: StorageEngine
@@ -35,7 +36,7 @@ public final class Database: @unchecked Sendable {
         self.serverSettings = PThreadMutex(settings)
         self.logger = logger
         self.passwordHasher = passwordHasher
-        self.startTime = Session.timestampNow()
+        self.startTime = PostgresTimestamp.now()
         let builder = CatalogViewBuilder(database: self)
         for table in SystemTable.all {
             engine.register(systemRelation: SystemCatalogRelation(table: table, builder: builder))
@@ -106,7 +107,7 @@ public final class Database: @unchecked Sendable {
         let session = Session(database: self, role: role, databaseName: database.name,
                               processID: processID, settings: sessionSettings,
                               logger: logger)
-        let now = Session.timestampNow()
+        let now = PostgresTimestamp.now()
         registry.register(session, activity: SessionActivity(
             processID: processID, databaseOID: database.oid, databaseName: database.name, userOID: role.oid,
             userName: role.name, applicationName: applicationName, backendStart: now, transactionStart: nil,

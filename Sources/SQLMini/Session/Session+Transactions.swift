@@ -41,7 +41,7 @@ extension Session {
         let readOnly = modes.readOnly ?? settings.defaultTransactionReadOnly
         settings.transactionStarted()
         openContext(isolation: requested, readOnly: readOnly)
-        transactionStartTime = Self.timestampNow()
+        transactionStartTime = PostgresTimestamp.now()
     }
 
     /// Replaces the transaction's context before its first query (SET TRANSACTION ISOLATION LEVEL).

@@ -175,7 +175,7 @@ public final class Session: @unchecked Sendable {
     // MARK: pg_stat_activity
 
     func publishActivity(state: String, query: String? = nil) {
-        let now = Self.timestampNow()
+        let now = PostgresTimestamp.now()
         let transactionStart = transactionStartTime
         let applicationName = settings.applicationName
         let xid = transaction.flatMap { $0.topLevelXid.isValid ? $0.topLevelXid.value : nil }
@@ -202,15 +202,4 @@ public final class Session: @unchecked Sendable {
     }
 
     var transactionStartTime: Int64?
-
-    /// Now as a timestamptz value: microseconds since 2000-01-01 00:00:00 UTC.
-    static func timestampNow() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let unixMicroseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
-        return unixMicroseconds - postgresEpochOffsetMicroseconds
-    }
-
-    /// 2000-01-01 minus 1970-01-01, in microseconds.
-    static let postgresEpochOffsetMicroseconds: Int64 = 946_684_800 * 1_000_000
 }

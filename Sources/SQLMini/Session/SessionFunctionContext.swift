@@ -7,6 +7,7 @@
 // keep every transaction's context alive, and with it its registered snapshot xmin).
 
 import Storage
+import WAL
 
 final class SessionFunctionContext: FunctionContext {
     private(set) weak var session: Session?
@@ -51,7 +52,7 @@ final class SessionFunctionContext: FunctionContext {
 
     var transactionTimestamp: Int64 { execution.transactionTimestamp }
     var statementTimestamp: Int64 { execution.statementTimestamp }
-    func clockTimestamp() -> Int64 { Session.timestampNow() }
+    func clockTimestamp() -> Int64 { PostgresTimestamp.now() }
     var serverStartTimestamp: Int64 { database.startTime }
     var databaseName: String { session?.databaseName ?? execution.databaseName }
     var currentUser: String { execution.user }

@@ -5,6 +5,7 @@
 
 import PGWire
 import Replication
+import WAL
 
 enum ReplicationConnectionKind {
     case physical, database
@@ -38,7 +39,7 @@ extension ServerBackendFactory {
         let status = WALSenderStatus(pid: processID, userOID: role.oid, userName: role.name,
                                      applicationName: startup.applicationName,
                                      clientAddress: port == nil ? nil : startup.remoteHost, clientPort: port,
-                                     backendStart: ReplicationClock.now())
+                                     backendStart: PostgresTimestamp.now())
         do {
             return try WALSenderBackend(environment: replication, status: status,
                                         database: kind == .database ? startup.database : nil, sqlBackend: sqlBackend)

@@ -163,7 +163,7 @@ public final class TransactionManager: @unchecked Sendable {
             let subxids = subtransactions[xid] ?? []
             return (subxids, ([xid] + subxids).flatMap { dropsAtCommit[$0] ?? [] })
         }
-        let payload = TransactionRecord(subtransactions: subxids, drops: drops, xactTime: TransactionRecord.now()).encode()
+        let payload = TransactionRecord(subtransactions: subxids, drops: drops, xactTime: PostgresTimestamp.now()).encode()
         checkpointInterlock.lock(.shared)
         do {
             let (_, end) = try log.insert(.transaction, info: TransactionInfo.commit, xid: xid, payload: payload)
@@ -203,7 +203,7 @@ public final class TransactionManager: @unchecked Sendable {
     private func abortTogether(_ xids: [TransactionID], topLevel: TransactionID) {
         let drops = monitor.withLock { xids.flatMap { dropsAtAbort[$0] ?? [] } }
         let payload = TransactionRecord(subtransactions: Array(xids.dropFirst()), drops: drops,
-                                        xactTime: TransactionRecord.now()).encode()
+                                        xactTime: PostgresTimestamp.now()).encode()
         checkpointInterlock.lock(.shared)
         do {
             _ = try log.insert(.transaction, info: TransactionInfo.abort, xid: xids[0], payload: payload)
@@ -326,15 +326,4 @@ struct TransactionRecord: Equatable {
         let xactTime = Int64(bitPattern: try reader.u64())
         return TransactionRecord(subtransactions: subtransactions, drops: drops, xactTime: xactTime)
     }
-
-    /// The wall clock as PostgreSQL's timestamptz counts it: microseconds since 2000-01-01 UTC.
-    static func now() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let unixMicroseconds = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
-        return unixMicroseconds - postgresEpochUnixSeconds * 1_000_000
-    }
-
-    /// 2000-01-01 00:00:00 UTC in Unix seconds.
-    private static let postgresEpochUnixSeconds: Int64 = 946_684_800
 }

@@ -2,6 +2,7 @@
 // (clients.md §3.1), and decode(encode(m)) == m for each kind.
 import PGWire
 import Testing
+import WAL
 
 @Suite struct StreamingMessageTests {
     @Test func xLogDataHasTheTwentyFiveByteHeader() throws {
@@ -38,6 +39,6 @@ import Testing
 
     @Test func replicationClockCountsFromTheYear2000() {
         // 2026 is more than 26 years after 2000-01-01.
-        #expect(ReplicationClock.now() > 26 * 365 * 86_400 * 1_000_000)
+        #expect(PostgresTimestamp.now() > 26 * 365 * 86_400 * 1_000_000)
     }
 }

@@ -1,11 +1,12 @@
-// ReplicationClock: PostgreSQL's TimestampTz as the replication protocol carries it — microseconds
-// since 2000-01-01 00:00:00 UTC (946684800 seconds after the Unix epoch).
+// PostgresTimestamp: the wall clock as PostgreSQL counts it in a timestamptz, in commit records and
+// in the replication protocol — microseconds since 2000-01-01 00:00:00 UTC (946684800 seconds after
+// the Unix epoch). The one place that offset lives.
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public enum ReplicationClock {
+public enum PostgresTimestamp {
     /// Seconds from 1970-01-01 to 2000-01-01.
     public static let postgresEpochUnixSeconds: Int64 = 946_684_800
 
