@@ -14,12 +14,16 @@ let package = Package(
         .library(name: "SQLMini", targets: ["SQLMini"]),
         .library(name: "PGWire", targets: ["PGWire"]),
         .library(name: "Replication", targets: ["Replication"]),
+        .library(name: "HA", targets: ["HA"]),
+        .library(name: "Proxy", targets: ["Proxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"), // Patroni-shaped YAML configs
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"), // etcd v3 JSON API, REST checks
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"), // tests only: a real client library
     ],
     targets: [
@@ -62,8 +66,27 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // High availability: Patroni's semantics on etcd v3 (DCS, HA loop, REST API, `minipg ctl`).
+        .target(name: "HA", dependencies: [
+            "WAL", "PGWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The TCP proxy in front of the cluster (HAProxy's role): health checks against the REST API.
+        .target(name: "Proxy", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "minipg", dependencies: [
-            "Server", "WAL", "Storage", "SQLMini", "PGWire", "Replication",
+            "Server", "WAL", "Storage", "SQLMini", "PGWire", "Replication", "HA", "Proxy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -78,6 +101,7 @@ let package = Package(
         ]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "WAL", "Storage", "PGWire"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "SQLMini", "PGWire"]),
+        .testTarget(name: "HATests", dependencies: ["HA", "PGWire"]),
         // End to end: the real `minipg` binary driven by real psql, pgbench and postgres-nio.
         .testTarget(name: "IntegrationTests", dependencies: [
             .product(name: "PostgresNIO", package: "postgres-nio"),
