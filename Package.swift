@@ -102,6 +102,7 @@ let package = Package(
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "WAL", "Storage", "PGWire"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "SQLMini", "PGWire"]),
         .testTarget(name: "HATests", dependencies: ["HA", "PGWire"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
         // End to end: the real `minipg` binary driven by real psql, pgbench and postgres-nio.
         .testTarget(name: "IntegrationTests", dependencies: [
             .product(name: "PostgresNIO", package: "postgres-nio"),
