@@ -44,12 +44,13 @@ public struct MemberStatus: Codable, Sendable, Equatable {
     }
 
     // Tags with Patroni's rules (patroni/tags.py).
-    public var noFailover: Bool {
-        if tags?["nofailover"]?.boolValue == true { return true }
-        return failoverPriority <= 0
-    }
+    public var noFailover: Bool { Self.noFailover(tags: tags) }
     /// Default 1; ≤ 0 means "never promote"; `nofailover: true` forces 0.
-    public var failoverPriority: Int64 {
+    public var failoverPriority: Int64 { Self.failoverPriority(tags: tags) }
+
+    /// The same rules for tags read elsewhere (a peer's GET /patroni answer in the leader race).
+    public static func noFailover(tags: [String: JSONValue]?) -> Bool { failoverPriority(tags: tags) <= 0 }
+    public static func failoverPriority(tags: [String: JSONValue]?) -> Int64 {
         if tags?["nofailover"]?.boolValue == true { return 0 }
         return tags?["failover_priority"]?.intValue ?? 1
     }
