@@ -9,6 +9,7 @@ struct MiniPG: ParsableCommand {
         commandName: "minipg",
         abstract: "A small PostgreSQL-compatible database, written from scratch in Swift.",
         version: "minipg 0.1 (PostgreSQL 15 protocol)",
-        subcommands: [InitDBCommand.self, ServerCommand.self, BaseBackupCommand.self, PromoteCommand.self]
+        subcommands: [InitDBCommand.self, ServerCommand.self, BaseBackupCommand.self, PromoteCommand.self, CtlCommand.self,
+                      ControlDataCommand.self, ClusterCommand.self, ProxyCommand.self, RewindCommand.self]
     )
 }
