@@ -37,21 +37,8 @@ import WAL
 @Suite struct TarExtractorTests {
     let directory = "/tmp/tar-unit-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
 
-    /// A tar archive made by the system's tar (ustar), so the extractor is tested on a real one.
     func archive(_ files: [String: String], directories: [String]) throws -> [UInt8] {
-        let source = directory + "-src"
-        defer { try? FileManager.default.removeItem(atPath: source) }
-        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-        for name in directories { try FileManager.default.createDirectory(atPath: source + "/" + name, withIntermediateDirectories: true) }
-        for (name, contents) in files { try Data(contents.utf8).write(to: URL(fileURLWithPath: source + "/" + name)) }
-        let output = directory + ".tar"
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/tar")
-        process.arguments = ["--format=ustar", "--no-recursion", "-cf", output, "-C", source] + directories + files.keys.sorted()
-        try process.run()
-        process.waitUntilExit()
-        return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+        try tarArchive(files, directories: directories, scratch: directory)
     }
 
     @Test func extractsFilesAndDirectoriesFedOneByteAtATime() throws {
@@ -88,6 +75,23 @@ import WAL
             try TarExtractor(directory: directory).consume(escaping)
         }
     }
+}
+
+/// A tar archive made by the system's tar (ustar), so the extractor is tested on a real one.
+func tarArchive(_ files: [String: String], directories: [String], scratch directory: String) throws -> [UInt8] {
+    let source = directory + "-src"
+    defer { try? FileManager.default.removeItem(atPath: source) }
+    try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+    for name in directories { try FileManager.default.createDirectory(atPath: source + "/" + name, withIntermediateDirectories: true) }
+    for (name, contents) in files { try Data(contents.utf8).write(to: URL(fileURLWithPath: source + "/" + name)) }
+    let output = directory + ".tar"
+    defer { try? FileManager.default.removeItem(atPath: output) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/tar")
+    process.arguments = ["--format=ustar", "--no-recursion", "-cf", output, "-C", source] + directories + files.keys.sorted()
+    try process.run()
+    process.waitUntilExit()
+    return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
 }
 
 private extension String {

@@ -14,6 +14,8 @@
 // recycle a segment the copy needs before the client has it; a temporary slot holds it too when
 // the server has slots. With `writeRecoveryConfiguration` (-R) it then writes standby.signal and
 // appends primary_conninfo (and primary_slot_name) to postgresql.auto.conf, as pg_basebackup -R.
+// `copy(placement:walFrom:)` is the transfer alone, which rewind (Rewind/) reuses into an existing
+// directory: only some files or blocks written, and the WAL streamed from the fork point.
 
 import Foundation
 import Logging
@@ -59,7 +61,27 @@ public final class BaseBackupClient {
         if mkdir(walDirectory, 0o700) != 0 && errno != EEXIST {
             throw ReplicationClientError("could not create directory \"\(walDirectory)\": \(String(cString: strerror(errno)))")
         }
+        _ = try copy(placement: { _ in .whole }, walFrom: nil)
+        if options.writeRecoveryConfiguration {
+            try RecoveryConfiguration.write(directory: options.targetDirectory, connection: options.connection,
+                                            slotName: options.slotName)
+        }
+        try BackupDirectory.synchronize(options.targetDirectory)
+    }
 
+    /// What a copy brought: the archive's file names and captured files, and the WAL range streamed.
+    struct Copy {
+        var extractor: TarExtractor?
+        var start: LSN
+        var end: LSN
+        var timeline: TimelineID
+    }
+
+    /// BASE_BACKUP into the target directory, each file placed as `placement` says, while a second
+    /// connection streams WAL into pg_wal/ up to the backup's end: from `walFrom` (started before
+    /// the backup, following timeline switches: rewind) or from the backup's start (basebackup).
+    func copy(placement: @escaping (String) -> TarPlacement, walFrom: (LSN, TimelineID)?) throws -> Copy {
+        let walDirectory = options.targetDirectory + "/pg_wal"
         var configuration = options.connection
         configuration.replication = "true"
         configuration.applicationName = configuration.applicationName ?? "pg_basebackup"
@@ -68,36 +90,54 @@ public final class BaseBackupClient {
         let segmentSize = try Self.parseSegmentSize(try primary.show("wal_segment_size"))
         _ = try primary.identifySystem()
 
-        let (results, mode) = try primary.startCopy(baseBackupCommand())
-        guard mode == .copyOut, results.count >= 2,
+        var stream: WALFetch?
+        if let (from, fromTimeline) = walFrom {
+            stream = WALFetch(configuration: configuration, walDirectory: walDirectory, segmentSize: segmentSize,
+                              start: from, timeline: fromTimeline, slot: options.slotName, logger: logger)
+            stream?.start()
+        }
+        let results: [PGQueryResult]
+        do {
+            let (started, mode) = try primary.startCopy(baseBackupCommand())
+            guard mode == .copyOut else { throw ReplicationClientError("could not initiate base backup: unexpected response to BASE_BACKUP") }
+            results = started
+        } catch {
+            stream?.abort()
+            throw error
+        }
+        guard results.count >= 2,
               let startText = results[0].text("recptr"), let start = LSN(parsing: startText),
               let timelineText = results[0].text("tli"), let timelineValue = UInt32(timelineText)
-        else { throw ReplicationClientError("could not initiate base backup: unexpected response to BASE_BACKUP") }
+        else {
+            stream?.abort()
+            throw ReplicationClientError("could not initiate base backup: unexpected response to BASE_BACKUP")
+        }
         let timeline = TimelineID(timelineValue)
         let totalKilobytes = results[1].text("size").flatMap(Int64.init)
         logger.info("write-ahead log start point: \(start) on timeline \(timeline.value)")
 
-        let stream = WALFetch(configuration: configuration, walDirectory: walDirectory, segmentSize: segmentSize,
-                              start: start, timeline: timeline, slot: options.slotName, logger: logger)
-        stream.start()
+        let wal = stream ?? WALFetch(configuration: configuration, walDirectory: walDirectory, segmentSize: segmentSize,
+                                     start: start, timeline: timeline, slot: options.slotName, logger: logger)
+        if stream == nil { wal.start() }
+        let extractor: TarExtractor?
         do {
-            try receiveArchive(from: primary, totalKilobytes: totalKilobytes)
+            extractor = try receiveArchive(from: primary, totalKilobytes: totalKilobytes, placement: placement)
         } catch {
-            stream.abort()
+            wal.abort()
             throw error
         }
-        let endResults = try primary.finishCopy()
+        let endResults: [PGQueryResult]
+        do { endResults = try primary.finishCopy() } catch {
+            wal.abort()
+            throw error
+        }
         guard let endText = endResults.first?.text("recptr"), let end = LSN(parsing: endText) else {
-            stream.abort()
+            wal.abort()
             throw ReplicationClientError("could not get write-ahead log end position from server")
         }
         logger.info("write-ahead log end point: \(end)")
-        try stream.finish(at: end)
-        if options.writeRecoveryConfiguration {
-            try RecoveryConfiguration.write(directory: options.targetDirectory, connection: options.connection,
-                                            slotName: options.slotName)
-        }
-        try BackupDirectory.synchronize(options.targetDirectory)
+        try wal.finish(at: end)
+        return Copy(extractor: extractor, start: start, end: end, timeline: timeline)
     }
 
     /// BASE_BACKUP with pg_basebackup 15's option syntax.
@@ -110,7 +150,8 @@ public final class BaseBackupClient {
     }
 
     /// The CopyOut stream: archive starts, progress, tar bytes, (ignored) manifest.
-    private func receiveArchive(from primary: PGClientConnection, totalKilobytes: Int64?) throws {
+    private func receiveArchive(from primary: PGClientConnection, totalKilobytes: Int64?,
+                                placement: @escaping (String) -> TarPlacement) throws -> TarExtractor? {
         var extractor: TarExtractor?
         var inManifest = false
         var serverDone: Int64 = 0
@@ -126,7 +167,7 @@ public final class BaseBackupClient {
                         throw ReplicationClientError("tablespaces other than the default are not supported")
                     }
                     try extractor?.finish()
-                    extractor = TarExtractor(directory: options.targetDirectory)
+                    extractor = TarExtractor(directory: options.targetDirectory, placement: placement)
                 case UInt8(ascii: "d") where inManifest:
                     continue
                 case UInt8(ascii: "d"):
@@ -152,7 +193,7 @@ public final class BaseBackupClient {
                     let done = max(serverDone, extractor?.extractedBytes ?? 0)
                     report(progressLine(done: done, totalKilobytes: done / 1024))
                 }
-                return
+                return extractor
             case .timedOut:
                 continue
             }

@@ -15,8 +15,25 @@
 // verified; a mismatch is an error naming the entry. Names that leave the directory ("..",
 // absolute) are refused. Each file is fsynced when complete, so the clone is durable when the
 // backup reports success.
+//
+// A placement decides, per regular file, what reaches the disk (TarPlacement): basebackup writes
+// every file whole; rewind writes only the blocks the target changed, skips files it keeps, and
+// captures pg_control to install it last.
 
 import Glibc
+
+/// What the extractor does with one regular file of the archive.
+public enum TarPlacement {
+    /// Written whole, replacing a file of that name.
+    case whole
+    /// Not written: its data is read past.
+    case skip
+    /// Kept in memory, in `captured[name]`, for the caller to install itself.
+    case capture
+    /// Only the `blockSize` blocks for which `wanted(blockNumber)` holds are written into the
+    /// existing file, which is then cut or extended to the archived size.
+    case blocks(blockSize: Int, wanted: (Int) -> Bool)
+}
 
 public struct TarExtractorError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
@@ -28,9 +45,15 @@ public final class TarExtractor {
     static let blockSize = 512
 
     private let directory: String
+    private let placement: (String) -> TarPlacement
     private var header: [UInt8] = []
     /// The file being written: its descriptor, path, and bytes still to come (then padding).
     private var file: (descriptor: Int32, path: String)?
+    /// How the current entry's data is placed, and how far into the file it has come.
+    private var currentPlacement = TarPlacement.whole
+    private var currentName = ""
+    private var currentSize = 0
+    private var fileOffset = 0
     private var remainingData = 0
     private var remainingPadding = 0
     /// A GNU 'L' entry's data: the name of the next entry.
@@ -41,9 +64,14 @@ public final class TarExtractor {
     public private(set) var extractedBytes: Int64 = 0
     /// The archive's end-of-archive marker was seen.
     public var isFinished: Bool { zeroBlocks >= 2 }
+    /// The data of files placed `.capture`, by archive name.
+    public private(set) var captured: [String: [UInt8]] = [:]
+    /// Every regular file name the archive held, whatever its placement.
+    public private(set) var fileNames: Set<String> = []
 
-    public init(directory: String) {
+    public init(directory: String, placement: @escaping (String) -> TarPlacement = { _ in .whole }) {
         self.directory = directory
+        self.placement = placement
     }
 
     deinit {
@@ -109,9 +137,22 @@ public final class TarExtractor {
         switch block[156] {
         case UInt8(ascii: "0"), 0:
             let path = try target(name)
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode & 0o7777))
-            guard descriptor >= 0 else { throw systemError("could not create file", path) }
-            file = (descriptor, path)
+            fileNames.insert(name)
+            currentPlacement = placement(name)
+            currentName = name
+            currentSize = size
+            fileOffset = 0
+            switch currentPlacement {
+            case .whole, .blocks:
+                let truncate: Int32 = if case .whole = currentPlacement { O_TRUNC } else { 0 }
+                let descriptor = open(path, O_WRONLY | O_CREAT | truncate | O_CLOEXEC, mode_t(mode & 0o7777))
+                guard descriptor >= 0 else { throw systemError("could not create file", path) }
+                file = (descriptor, path)
+            case .capture:
+                captured[name] = []
+            case .skip:
+                break
+            }
             if size == 0 { try finishEntry() }
         case UInt8(ascii: "5"):
             let path = try target(name)
@@ -138,23 +179,52 @@ public final class TarExtractor {
             longName?.append(contentsOf: bytes)
             return
         }
+        defer {
+            fileOffset += bytes.count
+            extractedBytes += Int64(bytes.count)
+        }
+        switch currentPlacement {
+        case .skip:
+            return
+        case .capture:
+            captured[currentName, default: []].append(contentsOf: bytes)
+        case .whole:
+            try writeAll(bytes, at: fileOffset)
+        case .blocks(let blockSize, let wanted):
+            // Split at block boundaries; write the pieces of wanted blocks where they belong.
+            var index = bytes.startIndex
+            while index < bytes.endIndex {
+                let offset = fileOffset + (index - bytes.startIndex)
+                let pieceEnd = min(bytes.endIndex, index + (blockSize - offset % blockSize))
+                if wanted(offset / blockSize) { try writeAll(bytes[index..<pieceEnd], at: offset) }
+                index = pieceEnd
+            }
+        }
+    }
+
+    private func writeAll(_ bytes: ArraySlice<UInt8>, at offset: Int) throws(TarExtractorError) {
         guard let file else { return }
         var done = 0
         while done < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
-                write(file.descriptor, UnsafeRawBufferPointer(rebasing: raw[done...]).baseAddress, raw.count - done)
+                pwrite(file.descriptor, UnsafeRawBufferPointer(rebasing: raw[done...]).baseAddress, raw.count - done,
+                       off_t(offset + done))
             }
             if result < 0 && errno == EINTR { continue }
             guard result > 0 else { throw systemError("could not write to file", file.path) }
             done += result
         }
-        extractedBytes += Int64(bytes.count)
     }
 
     private func finishEntry() throws(TarExtractorError) {
         collectingLongName = false
         guard let current = file else { return }
         file = nil
+        if case .blocks = currentPlacement, ftruncate(current.descriptor, off_t(currentSize)) != 0 {
+            let error = systemError("could not truncate file", current.path)
+            _ = close(current.descriptor)
+            throw error
+        }
         guard fsync(current.descriptor) == 0 else {
             let error = systemError("could not fsync file", current.path)
             _ = close(current.descriptor)

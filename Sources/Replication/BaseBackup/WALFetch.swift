@@ -4,7 +4,9 @@
 // becomes known only when the copy is over (finish(at:)).
 //
 // Without --slot it first creates a temporary physical slot reserving WAL (dropped by the server
-// when the connection ends); a server without slots just streams without one.
+// when the connection ends); a server without slots just streams without one. Where the streamed
+// timeline ends (the server was promoted meanwhile, or rewind asked for WAL from an ancestor
+// timeline), it follows the switch to the next timeline, as a standby's receiver does.
 
 import Foundation
 import Logging
@@ -108,12 +110,21 @@ final class WALFetch: @unchecked Sendable {
         }
         let writer = try ReceivedWALWriter(directory: walDirectory, timeline: timeline, segmentSize: segmentSize)
         defer { try? writer.close() }
-        let streamer = WALStreamReceiver(connection: connection, writer: writer, progress: nil,
-                                         settings: WALStreamReceiver.Settings(), logger: logger)
-        let segmentStart = LSN(startLSN.value - startLSN.value % UInt64(segmentSize))
-        _ = try streamer.stream(from: segmentStart, timeline: timeline, slot: slotName) { [self] flushed in
-            shared.withLock { state in state.aborted || state.end.map { flushed >= $0 } ?? false }
+        var start = startLSN
+        // An older timeline ends at its switch point: go on with the next one from there (rewind
+        // streams from a fork point on the source's parent timeline up to its current one).
+        while true {
+            let streamer = WALStreamReceiver(connection: connection, writer: writer, progress: nil,
+                                             settings: WALStreamReceiver.Settings(), logger: logger)
+            let segmentStart = LSN(start.value - start.value % UInt64(segmentSize))
+            let outcome = try streamer.stream(from: segmentStart, timeline: writer.timeline, slot: slotName) { [self] flushed in
+                shared.withLock { state in state.aborted || state.end.map { flushed >= $0 } ?? false }
+            }
+            shared.withLock { $0.flushed = streamer.flushed }
+            guard case .endOfTimeline(let end) = outcome, !shared.withLock({ $0.aborted }) else { return }
+            logger.info("streaming continues on timeline \(end.nextTimeline.value) at \(end.switchPoint)")
+            try writer.switchTimeline(to: end.nextTimeline)
+            start = end.switchPoint
         }
-        shared.withLock { $0.flushed = streamer.flushed }
     }
 }

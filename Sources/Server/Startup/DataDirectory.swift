@@ -6,10 +6,12 @@
 //   standby.signal      start as a standby (replay, read-only) until promoted; `promote` asks for that
 //   global/pg_control   the control file (Storage)               base/<db>/<relation>  relation files
 //   pg_wal/             WAL segments (WAL)                       pg_xact/      commit log (Storage)
+//   rewind_in_progress  an unfinished `minipg rewind` (Replication's RewindMarker): the server refuses to start
 // Invariant: at most one server runs on a data directory; postmaster.pid is created with O_EXCL and a
 // stale one (its pid no longer alive) is replaced, as PostgreSQL does after a crash.
 
 import Foundation
+import Replication
 
 public struct DataDirectory: Sendable {
     public let path: String
@@ -45,6 +47,11 @@ public struct DataDirectory: Sendable {
         guard version.trimmingCharacters(in: .whitespacesAndNewlines) == Self.formatVersion else {
             throw ServerError("database files are incompatible with server",
                               detail: "The data directory was initialized by version \(version.trimmingCharacters(in: .whitespacesAndNewlines)), which is not compatible with this version \(Self.formatVersion).")
+        }
+        // Half old primary, half new primary: not a database until rewind finishes.
+        guard !RewindMarker.exists(in: path) else {
+            throw ServerError("rewind did not finish; run minipg rewind again",
+                              detail: "File \"\(path)/\(RewindMarker.fileName)\" is present: an interrupted minipg rewind left this directory.")
         }
     }
 

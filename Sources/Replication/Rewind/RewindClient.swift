@@ -1,0 +1,208 @@
+// RewindClient: `minipg rewind` — makes a stopped former primary that wrote past the fork point follow
+// the new primary again, copying only what it changed since the fork (pg_rewind --source-server,
+// "How it works", adapted):
+//
+//   1. source (replication connection): IDENTIFY_SYSTEM, wal_segment_size, TIMELINE_HISTORY
+//   2. target: pg_control must say "shut down" (a crashed target is refused: start it once and
+//      stop it cleanly); RewindDecision on its timeline and end of WAL against the source history
+//   3. TargetWAL: the last common checkpoint (backward from the fork) and every page and file the
+//      target changed after the fork
+//   4. rewind_in_progress written (RewindMarker) — from here on the directory is not startable
+//   5. BASE_BACKUP from the source, its tar placed by ChangedBlocks: changed pages and new or
+//      rewritten relation files from the source, all non-relation files whole, unchanged pages
+//      kept; meanwhile a second connection streams the source's WAL from the fork point (across
+//      its timeline switches) to the backup's end into pg_wal/
+//   6. relation and pg_xact files the source does not have are removed; the source's history file
+//   7. pg_control (the source's), then backup_label naming the last common checkpoint on the
+//      target's timeline, standby.signal (and with -R primary_conninfo)
+//   8. every directory fsynced, rewind_in_progress removed
+//
+// On start the directory replays from the last common checkpoint: the target's own WAL up to the
+// fork (which both servers share), then the source's timelines up to the backup's end, which
+// makes every page consistent again — pages kept from the target are behind and catch up, pages
+// from the source are already there (page LSNs make redo skip them).
+//
+// Why BASE_BACKUP carries the blocks: it is the transfer the server already has, and it copies a
+// consistent set of files against one checkpoint; the whole archive crosses the network, but only
+// what changed is written into the target (PostgreSQL reads single blocks with
+// pg_read_binary_file instead). Why standby.signal always: minipg's crash recovery replays one
+// timeline, and the rewound directory must follow the source's timeline switch; a standby
+// without primary_conninfo replays pg_wal and waits, and can be promoted.
+// Why the target's configuration files stay: they describe this node (its port, its hba rules),
+// where pg_rewind copies the source's and leaves fixing them to the user.
+//
+// Interrupted runs: the marker holds the plan; the next run uses it, copies every relation file
+// whole (a file the first run was writing may be half there), and finishes the same steps.
+// Exit codes (the HA agent runs this as a subprocess): 0 rewound or not needed, 1 failed.
+
+import Foundation
+import Logging
+import PGWire
+import Storage
+import WAL
+
+public struct RewindOptions: Sendable {
+    public var source: PGClientConfiguration
+    public var targetDirectory: String
+    /// -R: standby.signal and primary_conninfo naming the source.
+    public var writeRecoveryConfiguration = false
+    /// -n: decide and report, change nothing.
+    public var dryRun = false
+    /// -P: progress of the copy.
+    public var showProgress = false
+
+    public init(source: PGClientConfiguration, targetDirectory: String) {
+        self.source = source
+        self.targetDirectory = targetDirectory
+    }
+}
+
+public enum RewindOutcome: Sendable, Equatable {
+    case notNeeded(reason: String)
+    case rewound(RewindPlan)
+    case wouldRewind(RewindPlan)
+}
+
+public final class RewindClient {
+    private let options: RewindOptions
+    private let logger: Logger
+    private let report: (String) -> Void
+
+    public init(options: RewindOptions, logger: Logger = ReplicationLog.logger("rewind"),
+                report: @escaping (String) -> Void) {
+        self.options = options
+        self.logger = logger
+        self.report = report
+    }
+
+    private var target: String { options.targetDirectory }
+
+    public func run() throws -> RewindOutcome {
+        let source = try SourceServer.inspect(options.source)
+        let resumed = try RewindMarker.read(target)
+        let plan: RewindPlan
+        var changes = ChangedBlocks()
+        if let resumed {
+            guard resumed.systemIdentifier == source.systemIdentifier else {
+                throw ReplicationClientError("source and target clusters are from different systems")
+            }
+            report("finishing an interrupted rewind (\(RewindMarker.fileName) found): every relation file is copied whole")
+            plan = resumed
+        } else {
+            switch try decide(source) {
+            case .notNeeded(let reason):
+                report(reason)
+                report("no rewind required")
+                if options.writeRecoveryConfiguration && !options.dryRun { try writeRecoveryConfiguration() }
+                return .notNeeded(reason: reason)
+            case .impossible(let reason):
+                throw ReplicationClientError(reason)
+            case .needed(let fork):
+                (plan, changes) = try analyse(fork: fork, source: source)
+            }
+        }
+        guard !options.dryRun else {
+            report("dry run: nothing was changed")
+            return .wouldRewind(plan)
+        }
+        try RewindMarker.write(plan, dataDirectory: target)
+        try copy(from: source, plan: plan, changes: changes, copyAllRelations: resumed != nil)
+        try RewindMarker.remove(dataDirectory: target)
+        report("Done!")
+        return .rewound(plan)
+    }
+
+    /// Steps 2: is the target shut down, and did it write past the fork?
+    private func decide(_ source: SourceServer) throws -> RewindDecision {
+        let control = try StorageEngine.readControlFile(dataDirectory: target)
+        guard control.systemIdentifier == source.systemIdentifier else {
+            return .impossible(reason: "source and target clusters are from different systems")
+        }
+        guard control.state == .shutDown || control.state == .shutDownInRecovery else {
+            return .impossible(reason: "target server must be shut down cleanly (its control file says \"\(control.state)\"); start it and stop it cleanly first")
+        }
+        let wal = TargetWAL(walDirectory: target + "/pg_wal", timeline: control.timeline, segmentSize: source.segmentSize)
+        return RewindDecision.decide(targetTimeline: control.timeline, targetEndOfWAL: try wal.endOfWAL(from: control.checkpointLSN),
+                                     sourceTimeline: source.timeline, sourceHistory: source.history)
+    }
+
+    /// Step 3: the last common checkpoint and what the target changed after the fork.
+    private func analyse(fork: LSN, source: SourceServer) throws -> (RewindPlan, ChangedBlocks) {
+        let control = try StorageEngine.readControlFile(dataDirectory: target)
+        let wal = TargetWAL(walDirectory: target + "/pg_wal", timeline: control.timeline, segmentSize: source.segmentSize)
+        report("servers diverged at WAL location \(fork) on timeline \(control.timeline.value)")
+        let (checkpoint, redo) = try wal.lastCheckpoint(before: fork)
+        report("rewinding from last common checkpoint at \(checkpoint) on timeline \(control.timeline.value)")
+        let changes = try wal.changes(after: fork)
+        report("the target changed \(changes.changedPageCount) pages in place and \(changes.wholeRelations.count) relation files as a whole after the fork")
+        let plan = RewindPlan(systemIdentifier: control.systemIdentifier, targetTimeline: control.timeline, fork: fork,
+                              lastCommonCheckpoint: checkpoint, redo: redo)
+        return (plan, changes)
+    }
+
+    /// Steps 5 to 8.
+    private func copy(from source: SourceServer, plan: RewindPlan, changes: ChangedBlocks, copyAllRelations: Bool) throws {
+        guard let walTimeline = source.history.successor(of: plan.targetTimeline) else {
+            throw ReplicationClientError("timeline \(plan.targetTimeline.value) is not in the source's history any more")
+        }
+        var backup = BaseBackupClientOptions(connection: options.source, targetDirectory: target)
+        backup.label = "minipg rewind"
+        backup.showProgress = options.showProgress
+        let target = self.target
+        let placement = { (name: String) -> TarPlacement in
+            changes.placement(for: name, copyAllRelations: copyAllRelations) { name in
+                (try? FileManager.default.attributesOfItem(atPath: target + "/" + name)[.size] as? Int)
+                    .flatMap { $0 }.map { $0 / pageSize }
+            }
+        }
+        let copied = try BaseBackupClient(options: backup, logger: logger, report: report)
+            .copy(placement: placement, walFrom: (plan.fork, walTimeline))
+        guard let archive = copied.extractor, let control = archive.captured[ChangedBlocks.controlFile],
+              control.count == pageSize else {
+            throw ReplicationClientError("the source's base backup did not contain a control file")
+        }
+        report("copied from the source; WAL streamed from \(plan.fork) to \(copied.end) on timeline \(copied.timeline.value)")
+        try removeFilesNotIn(archive.fileNames, under: [ChangedBlocks.relationDirectory, "pg_xact/"])
+        if let history = source.historyFile {
+            try DurableFile.write(history.content, to: target + "/pg_wal/" + history.fileName)
+        }
+        try DurableFile.write(control, to: target + "/" + ChangedBlocks.controlFile)
+        try DurableFile.write(Array(backupLabel(plan, segmentSize: source.segmentSize).utf8), to: target + "/backup_label")
+        if options.writeRecoveryConfiguration {
+            try writeRecoveryConfiguration()
+        } else {
+            try DurableFile.write([], to: target + "/" + RecoveryConfiguration.signalFile)
+        }
+        try BackupDirectory.synchronize(target)
+    }
+
+    /// Target files under `directories` that the source's archive did not have (created after the
+    /// fork, or dropped on the source).
+    private func removeFilesNotIn(_ sourceFiles: Set<String>, under directories: [String]) throws {
+        for directory in directories {
+            for name in try FileManager.default.contentsOfDirectory(atPath: target + "/" + directory)
+            where !sourceFiles.contains(directory + name) {
+                logger.info("removing \(directory + name): the source has no such file")
+                try FileManager.default.removeItem(atPath: target + "/" + directory + name)
+            }
+        }
+    }
+
+    private func writeRecoveryConfiguration() throws {
+        try RecoveryConfiguration.write(directory: target, connection: options.source, slotName: nil)
+    }
+
+    /// PostgreSQL's pg_rewind label: replay starts at the last common checkpoint.
+    private func backupLabel(_ plan: RewindPlan, segmentSize: Int) -> String {
+        let segment = WALFileName.segment(containing: plan.redo, timeline: plan.targetTimeline, segmentSize: segmentSize)
+        return """
+            START WAL LOCATION: \(plan.redo) (file \(segment))
+            CHECKPOINT LOCATION: \(plan.lastCommonCheckpoint)
+            BACKUP METHOD: pg_rewind
+            BACKUP FROM: standby
+            START TIME: \(BackupManifest.utcTime(Int(time(nil)), zoneName: "UTC"))
+            START TIMELINE: \(plan.targetTimeline.value)
+
+            """
+    }
+}
