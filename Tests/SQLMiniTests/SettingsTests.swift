@@ -94,6 +94,31 @@ struct SettingsTests {
         #expect(try next.show("log_checkpoints") == "off")
     }
 
+    @Test func reloadReportsChangesAndKeepsPendingRestartUntilTheFileAgrees() throws {
+        let running = try ServerSettings.load(fileContents: "max_connections = 100\nwork_mem = 4MB")
+        let reload = running.reloaded(from: try ServerSettings.load(fileContents: "max_connections = 150\nwork_mem = 8MB\npatroni.scope = demo"))
+        #expect(reload.pendingRestart == ["max_connections"])
+        #expect(reload.changed.map(\.name) == ["work_mem", "patroni.scope"])
+        #expect(reload.changed.map(\.value) == ["8MB", "demo"])
+        #expect(reload.settings.maxConnections == 100)
+        #expect(reload.settings.pendingRestartKeys == ["max_connections"])
+        // A later reload with the running value in the file clears the flag.
+        let back = reload.settings.reloaded(from: try ServerSettings.load(fileContents: "max_connections = 100"))
+        #expect(back.pendingRestart.isEmpty && back.settings.pendingRestartKeys.isEmpty)
+        #expect(back.changed.map(\.name) == ["work_mem"])
+    }
+
+    @Test func aSessionAdoptsReloadedServerValuesUnderItsOwnSet() throws {
+        var session = try SessionSettings(server: ServerSettings(), user: "alice", isSuperuser: false)
+        _ = try session.set("statement_timeout", to: "1s", isLocal: false)
+        let reloaded = ServerSettings().reloaded(from: try ServerSettings.load(fileContents: "statement_timeout = 5s\nwork_mem = 8MB"))
+        session.adoptReloadedServerSettings(reloaded.settings)
+        #expect(try session.show("work_mem") == "8MB")
+        #expect(try session.show("statement_timeout") == "1s")
+        _ = try session.set("statement_timeout", to: nil, isLocal: false)
+        #expect(try session.show("statement_timeout") == "5s")
+    }
+
     @Test func sessionSetResetAndTransactions() throws {
         var session = try SessionSettings(server: ServerSettings(), user: "alice", isSuperuser: false,
                                           options: ["application_name": "psql", "DateStyle": "ISO, DMY"])

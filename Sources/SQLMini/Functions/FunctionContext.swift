@@ -53,10 +53,15 @@ public protocol FunctionContext: AnyObject {
     var lastReplayedCommitTimestamp: Int64? { get }
     /// pg_promote(wait, wait_seconds).
     func promote(wait: Bool, waitSeconds: Int) throws -> Bool
+    /// pg_reload_conf(): the server re-reads its configuration files, as on SIGHUP.
+    func reloadConfiguration() throws -> Bool
 }
 
 /// Standby state, answered by a standby's session; a primary keeps these defaults.
 extension FunctionContext {
+    /// Without a server to signal (a standalone engine) there is nothing to reload.
+    public func reloadConfiguration() throws -> Bool { false }
+
     /// pg_promote() on a primary: PostgreSQL's error.
     public func promote(wait: Bool, waitSeconds: Int) throws -> Bool {
         throw SQLError(SQLError.objectNotInPrerequisiteState, "recovery is not in progress",

@@ -38,6 +38,7 @@ enum SystemFunctions {
         .fn("pg_backend_pid", [], .int4) { _, ctx in .int4(ctx.backendPID) },
         .fn("pg_postmaster_start_time", [], .timestamptz) { _, ctx in .timestamptz(ctx.serverStartTimestamp) },
         .fn("pg_is_in_recovery", [], .bool) { _, ctx in .bool(ctx.isInRecovery) },
+        .fn("pg_reload_conf", [], .bool) { _, ctx in .bool(try ctx.reloadConfiguration()) },
         .fn("txid_current", [], .int8) { _, ctx in .int8(try ctx.currentTransactionID()) },
         .fn("pg_current_xact_id", [], .xid8) { _, ctx in .int8(try ctx.currentTransactionID()) },
         .fn("inet_server_addr", [], .inet) { _, ctx in ctx.serverAddress.map { .text($0.host) } ?? .null },

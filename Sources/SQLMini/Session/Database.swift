@@ -17,7 +17,10 @@ public final class Database: @unchecked Sendable {
     /// Makes the stored verifier for CREATE ROLE / ALTER ROLE ... PASSWORD: (user, password) ->
     /// verifier text. Supplied by the server, which owns SCRAM (PGWire); nil refuses passwords.
     let passwordHasher: (@Sendable (String, String) -> String)?
-    private let serverSettings: PThreadMutex<ServerSettings>
+    /// The server-wide settings and their generation, bumped by every change (a reload), so that a
+    /// session notices at its next statement that it should adopt them.
+    private let serverSettings: PThreadMutex<(settings: ServerSettings, generation: Int)>
+    private let reloader = PThreadMutex<(@Sendable () -> Void)?>(nil)
     private let standby = PThreadMutex<StandbyProvider?>(nil)
     private let synchronousReplicationWaiter = PThreadMutex<SynchronousReplicationWaiter?>(nil)
     /// pg_postmaster_start_time, as a timestamptz value.
@@ -33,7 +36,7 @@ public final class Database: @unchecked Sendable {
                 passwordHasher: (@Sendable (String, String) -> String)? = nil) throws {
         self.storage = storage
         self.engine = try Engine(storage: storage, logger: logger)
-        self.serverSettings = PThreadMutex(settings)
+        self.serverSettings = PThreadMutex((settings, 0))
         self.logger = logger
         self.passwordHasher = passwordHasher
         self.startTime = PostgresTimestamp.now()
@@ -44,10 +47,22 @@ public final class Database: @unchecked Sendable {
         engine.register(systemRelation: PgStatWalReceiver(database: self))
     }
 
-    /// The server-wide settings (postgresql.conf); a reload replaces them for new sessions.
+    /// The server-wide settings (postgresql.conf); a reload replaces them, and every session adopts
+    /// the new values at its next statement.
     public var settings: ServerSettings {
-        get { serverSettings.withLock { $0 } }
-        set { serverSettings.withLock { $0 = newValue } }
+        get { serverSettings.withLock { $0.settings } }
+        set { serverSettings.withLock { $0 = (newValue, $0.generation + 1) } }
+    }
+
+    /// The settings and their generation, when they changed since `generation`.
+    func settings(changedSince generation: Int) -> (settings: ServerSettings, generation: Int)? {
+        serverSettings.withLock { $0.generation == generation ? nil : $0 }
+    }
+
+    /// What pg_reload_conf() runs: the server's reload (re-read the configuration files), as SIGHUP.
+    public var configurationReloader: (@Sendable () -> Void)? {
+        get { reloader.withLock { $0 } }
+        set { reloader.withLock { $0 = newValue } }
     }
 
     /// True on a standby replaying WAL, until promotion ends: every transaction is read-only.

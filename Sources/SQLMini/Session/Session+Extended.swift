@@ -67,6 +67,7 @@ extension Session {
     }
 
     public func execute(portal name: String, maxRows: Int, output: QueryOutput) throws -> Bool {
+        adoptReloadedSettings()
         guard let portal = portals[name] else {
             failStatement()
             throw Self.noSuchPortal(name)

@@ -9,6 +9,7 @@
 extension Session {
     public func executeSimpleQuery(_ sql: String, output: QueryOutput) -> SQLError? {
         clearInterrupts()
+        adoptReloadedSettings()
         publishActivity(state: "active", query: sql)
         defer { publishActivity(state: idleStateName) }
 

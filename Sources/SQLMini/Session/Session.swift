@@ -46,6 +46,8 @@ public final class Session: @unchecked Sendable {
     private var reportedParameters: [String: String]
     /// settings.reportedParameters when last compared: while it is the same, nothing changed.
     private var lastReportedList: [(String, String)] = []
+    /// The generation of the Database's settings that `settings.server` holds (see adoptReloadedSettings).
+    private var serverSettingsGeneration = -1
 
     init(database: Database, role: CatalogRole, databaseName: String, processID: Int32,
          settings: SessionSettings, logger: Logger) {
@@ -56,6 +58,14 @@ public final class Session: @unchecked Sendable {
         self.settings = settings
         self.logger = logger
         self.reportedParameters = Dictionary(settings.reportedParameters, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Called as each statement starts: after a reload (SIGHUP, pg_reload_conf) the session takes the
+    /// server's new values under its own SET, as a PostgreSQL backend does on its next command.
+    func adoptReloadedSettings() {
+        guard let (server, generation) = database.settings(changedSince: serverSettingsGeneration) else { return }
+        settings.adoptReloadedServerSettings(server)
+        serverSettingsGeneration = generation
     }
 
     /// ReadyForQuery's status: 'I' idle, 'T' in a transaction block, 'E' in a failed block.

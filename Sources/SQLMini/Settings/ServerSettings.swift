@@ -1,10 +1,19 @@
 // ServerSettings: the server-wide values of every setting — the defaults, overridden by
 // postgresql.conf and the command line. Sessions start from these and layer SET on top
-// (SessionSettings). A reload re-reads the file: sighup settings take the new values; changed
-// postmaster settings keep their old value until restart and are reported to the caller.
+// (SessionSettings). A reload re-reads the files: sighup settings take the new values (existing
+// sessions adopt them at their next statement); changed postmaster settings keep their old value
+// until restart and are marked pending_restart.
 //
 // Names containing a dot (`patroni.scope`) are custom settings, kept as strings like PostgreSQL's
 // placeholder variables.
+
+/// What a reload did: the new settings, the settings that took a new value (for the log), and the
+/// postmaster settings that changed in the files but wait for a restart.
+public struct ServerSettingsReload: Sendable {
+    public var settings: ServerSettings
+    public var changed: [(name: String, value: String)] = []
+    public var pendingRestart: [String] = []
+}
 
 public struct ServerSettings: Sendable {
     /// Lower-cased name → value, for every defined setting.
@@ -28,22 +37,43 @@ public struct ServerSettings: Sendable {
     /// Re-reads the file for a reload (SIGHUP). Returns the settings after the reload and the names
     /// of postmaster settings whose new value waits for a restart.
     public func reloaded(fileContents: String, fileName: String = "postgresql.conf") throws -> (settings: ServerSettings, pendingRestart: [String]) {
-        var next = ServerSettings()
-        // Values that are not in the file fall back to defaults, except those fixed at startup.
-        for definition in SettingDefinition.all where definition.context == .internal || definition.context == .postmaster {
-            next.values[definition.key] = values[definition.key]
-        }
-        var pending: [String] = []
-        for entry in try ConfigFileParser.parse(fileContents, fileName: fileName) {
-            if let definition = try? SettingDefinition.named(entry.name), definition.context == .postmaster {
-                let parsed = try definition.parse(entry.value)
-                if parsed != values[definition.key] { pending.append(definition.name) }
-                continue
-            }
-            try next.applyFileEntry(entry, fileName: fileName, allowPostmaster: false)
-        }
-        return (next, pending)
+        let reload = reloaded(from: try ServerSettings.load(fileContents: fileContents, fileName: fileName))
+        return (reload.settings, reload.pendingRestart)
     }
+
+    /// A reload, given what the configuration files say now (`fresh`, loaded as at startup): sighup,
+    /// superuser and user settings take the fresh values; postmaster settings keep the running value
+    /// and, where the files now say otherwise, are pending a restart (pg_settings.pending_restart);
+    /// internal settings never change.
+    public func reloaded(from fresh: ServerSettings) -> ServerSettingsReload {
+        var next = fresh
+        next.pendingRestartKeys = []
+        var reload = ServerSettingsReload(settings: next)
+        for definition in SettingDefinition.all {
+            let running = values[definition.key] ?? definition.defaultValue
+            let wanted = fresh.values[definition.key] ?? definition.defaultValue
+            switch definition.context {
+            case .internal:
+                next.values[definition.key] = running
+            case .postmaster:
+                next.values[definition.key] = running
+                if wanted != running {
+                    next.pendingRestartKeys.insert(definition.key)
+                    reload.pendingRestart.append(definition.name)
+                }
+            case .sighup, .superuser, .user:
+                if wanted != running { reload.changed.append((definition.name, definition.show(wanted))) }
+            }
+        }
+        for (name, value) in fresh.customValues.sorted(by: { $0.key < $1.key }) where customValues[name] != value {
+            reload.changed.append((name, value))
+        }
+        reload.settings = next
+        return reload
+    }
+
+    /// Lower-cased names of postmaster settings whose value in the files differs from the running one.
+    public private(set) var pendingRestartKeys: Set<String> = []
 
     private mutating func applyFileEntry(_ entry: ConfigFileEntry, fileName: String, allowPostmaster: Bool) throws {
         if isCustomName(entry.name) { customValues[entry.name.lowercased()] = entry.value; return }

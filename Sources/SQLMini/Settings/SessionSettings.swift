@@ -7,7 +7,7 @@
 // session can send ParameterStatus.
 
 public struct SessionSettings: Sendable {
-    public let server: ServerSettings
+    public private(set) var server: ServerSettings
     /// SET (session level), lower-cased name → value.
     private var sessionValues: [String: SettingValue] = [:]
     /// SET LOCAL, until the transaction ends.
@@ -178,6 +178,12 @@ public struct SessionSettings: Sendable {
     /// to date by every change of the values instead of computed on each read: the server compares
     /// it with what the client last heard after every message.
     public private(set) var reportedParameters: [(String, String)] = []
+
+    /// After a reload: the server's new values under this session's SET and SET LOCAL.
+    public mutating func adoptReloadedServerSettings(_ reloaded: ServerSettings) {
+        server = reloaded
+        refreshDerivedValues()
+    }
 
     /// The settings the values kept up to date below are made of.
     private static let derivedKeys = Set(SettingDefinition.reported.map(\.key) + [

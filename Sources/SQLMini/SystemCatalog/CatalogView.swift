@@ -107,6 +107,8 @@ struct CatalogView {
         var bootValue: String
         var resetValue: String
         var enumValues: [String]?
+        /// Changed in the configuration files, waiting for a restart.
+        var pendingRestart: Bool
     }
 
     var namespaces: [Namespace] = []

@@ -14,7 +14,7 @@ extension SystemTable {
                 .text(setting.name), .text(setting.value), .optionalText(setting.unit), .text(setting.category),
                 .text(setting.description), .null, .text(setting.context), .text(setting.type), .text(setting.source),
                 .null, .null, setting.enumValues.map(Value.textArray) ?? .null, .text(setting.bootValue),
-                .text(setting.resetValue), .null, .null, .bool(false),
+                .text(setting.resetValue), .null, .null, .bool(setting.pendingRestart),
             ]
         }
     }

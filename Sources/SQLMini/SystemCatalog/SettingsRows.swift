@@ -12,7 +12,8 @@ extension SessionSettings {
                 type: definition.kind.pgSettingsType, source: current == definition.defaultValue ? "default" : "session",
                 bootValue: Self.rawText(definition.defaultValue, definition),
                 resetValue: Self.rawText((try? server.value(definition.name)) ?? definition.defaultValue, definition),
-                enumValues: definition.kind.enumValues)
+                enumValues: definition.kind.enumValues,
+                pendingRestart: server.pendingRestartKeys.contains(definition.key))
         }
     }
 

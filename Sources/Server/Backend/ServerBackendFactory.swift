@@ -12,10 +12,12 @@ import PGWire
 import Replication
 import SQLMini
 import Foundation
+import Synchronization
 
 final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
     let database: Database
-    private let hba: HostBasedAuthentication
+    /// pg_hba.conf's rules; a reload replaces them for the connections that come after it.
+    private let hbaRules: Mutex<HostBasedAuthentication>
     private let logger: Logger
     let maxConnections: Int
     private let staticParameters: [(String, String)]
@@ -27,13 +29,18 @@ final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
          parameterStatus: [(String, String)], logger: Logger, replication: WALSenderEnvironment? = nil) {
         self.database = database
         self.replication = replication
-        self.hba = hba
+        self.hbaRules = Mutex(hba)
         self.maxConnections = maxConnections
         self.staticParameters = parameterStatus
         self.logger = logger
     }
 
     var parameterStatus: [(String, String)] { staticParameters }
+
+    /// A reload (SIGHUP, pg_reload_conf) read pg_hba.conf again.
+    func replaceHostBasedAuthentication(_ rules: HostBasedAuthentication) {
+        hbaRules.withLock { $0 = rules }
+    }
 
     func parameterStatus(for startup: StartupInfo) -> [(String, String)] {
         let superuser = database.role(named: startup.user)?.superuser ?? false
@@ -50,6 +57,7 @@ final class ServerBackendFactory: BackendFactory, @unchecked Sendable {
         let connectionType: HBAConnectionType = address == nil ? .local : .host
         let hostText = address == nil ? "[local]" : startup.remoteHost
         let databaseText = isReplication ? "replication connection" : "database \"\(startup.database)\""
+        let hba = hbaRules.withLock { $0 }
         guard let rule = hba.match(connectionType: connectionType, database: startup.database, user: startup.user,
                                    isReplication: isReplication, address: address) else {
             logger.info("connection refused: no pg_hba.conf entry", metadata: ["user": "\(startup.user)", "host": "\(hostText)"])

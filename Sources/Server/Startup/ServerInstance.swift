@@ -6,7 +6,8 @@
 //   SIGTERM  smart:     stop accepting connections, wait for the sessions to end, checkpoint, exit
 //   SIGINT   fast:      stop accepting, terminate sessions (their transactions roll back), checkpoint, exit
 //   SIGQUIT  immediate: exit at once without a checkpoint; the next start runs crash recovery
-// SIGHUP re-reads pg_hba.conf and the reloadable settings... not yet: it is logged and ignored.
+// SIGHUP (and pg_reload_conf()) re-reads postgresql.conf, postgresql.auto.conf and pg_hba.conf
+// (ConfigurationReload): reloadable settings change, postmaster settings become pending_restart.
 // Invariant: the shutdown checkpoint runs only after every session has ended, so nothing is written
 // after it; an immediate shutdown writes nothing at all.
 
@@ -44,6 +45,7 @@ public enum ServerInstance {
         let storage: StorageEngine
         let database: Database
         let server: PGServer
+        let factory: ServerBackendFactory
         let walSenders: WALSenders
         var standby: StandbyServer?
         do {
@@ -73,7 +75,7 @@ public enum ServerInstance {
                 streaming.start()
                 standby = streaming
             }
-            let factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
+            factory = ServerBackendFactory(database: database, hba: hba, maxConnections: configuration.maxConnections,
                                                parameterStatus: configuration.parameterStatus, logger: logger,
                                                replication: replication)
             server = PGServer(host: configuration.listenAddresses, port: configuration.port, factory: factory, logger: logger,
@@ -85,6 +87,14 @@ public enum ServerInstance {
         }
         logger.info(standby == nil ? "database system is ready to accept connections"
                                    : "database system is ready to accept read-only connections")
+
+        let reload = ConfigurationReload(directory: directory, overrides: overrides, database: database,
+                                         factory: factory, logger: logger)
+        database.configurationReloader = { reload.run(reason: "received SIGHUP") }
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "minipg.reload"))
+        hangup.setEventHandler { reload.run(reason: "received SIGHUP") }
+        hangup.resume()
+        defer { hangup.cancel() }
 
         let mode = signals.waitForShutdown()
         switch mode {
