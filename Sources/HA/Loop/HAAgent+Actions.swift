@@ -75,8 +75,7 @@ extension HAAgent {
             return ActionResult(202, "Restart scheduled")
         }
         if let refusal = restartRefusal(request) { return ActionResult(503, refusal) }
-        let upstreamLeader = holdsLock ? nil : view?.leader.flatMap { upstream($0.name, in: view ?? ClusterView()) }
-        let started = startRestart(standbyOf: upstreamLeader)
+        let started = startRestart(standbyOf: restartUpstream(view))
         guard started, let running = action else {
             return ActionResult(503, "\(action?.name ?? "another action") already in progress")
         }
@@ -98,6 +97,12 @@ extension HAAgent {
         }
     }
 
+    /// A restarted server comes back as the primary if this node holds the lock, else following the leader.
+    private func restartUpstream(_ view: ClusterView?) -> UpstreamConnection? {
+        guard !holdsLock, let view, let leader = view.leader?.name else { return nil }
+        return upstream(leader, in: view)
+    }
+
     private func restarted(_ parameters: [String: String]) {
         appliedParameters = parameters
         stoppedState = "stopped"
@@ -105,6 +110,9 @@ extension HAAgent {
 
     /// Why a restart's conditions are not met (role, version, pending), or nil.
     private func restartRefusal(_ request: RestartRequest) -> String? {
+        if !holdsLock, restartUpstream(view) == nil {
+            return "restart refused: I do not hold the leader lock and there is no leader to follow afterwards"
+        }
         let role = observation.role == .primary ? "primary" : "replica"
         if let wanted = request.role, wanted != "any", (wanted == "master" ? "primary" : wanted) != role {
             return "restart conditions are not satisfied: I am a \(role), not a \(wanted)"
@@ -131,8 +139,7 @@ extension HAAgent {
         var request = scheduled.request
         request.scheduleAt = nil
         if let refusal = restartRefusal(request) { return "scheduled restart skipped: \(refusal)" }
-        let upstreamLeader = holdsLock ? nil : view.leader.flatMap { upstream($0.name, in: view) }
-        startRestart(standbyOf: upstreamLeader)
+        startRestart(standbyOf: restartUpstream(view))
         return "running the restart scheduled at \(scheduled.text)"
     }
 
