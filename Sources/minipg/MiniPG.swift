@@ -10,6 +10,6 @@ struct MiniPG: ParsableCommand {
         abstract: "A small PostgreSQL-compatible database, written from scratch in Swift.",
         version: "minipg 0.1 (PostgreSQL 15 protocol)",
         subcommands: [InitDBCommand.self, ServerCommand.self, BaseBackupCommand.self, PromoteCommand.self, CtlCommand.self,
-                      ControlDataCommand.self, ClusterCommand.self, ProxyCommand.self, RewindCommand.self]
+                      ControlDataCommand.self, ClusterCommand.self, ProxyCommand.self, RewindCommand.self, NodeCommand.self]
     )
 }
