@@ -1,0 +1,211 @@
+// ProcessPostgresController against the real `minipg` binary (.build/debug/minipg, or MINIPG_BIN):
+// bootstrap a cluster, clone a standby from it, watch it stream, promote it to timeline 2, stop in both
+// modes, and SIGKILL a server behind the controller's back — every answer comes from real processes
+// and real SQL, none from a fake.
+
+import Foundation
+import PGWire
+import Testing
+@testable import HA
+
+enum MiniPGBinary {
+    static var path: String {
+        if let explicit = ProcessInfo.processInfo.environment["MINIPG_BIN"] { return explicit }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/minipg").path
+    }
+    static var exists: Bool { FileManager.default.isExecutableFile(atPath: path) }
+}
+
+/// A directory under /tmp for one test's data directories and logs; `run` stops every server its
+/// controllers started and removes the directory, whether the test passed or not.
+final class ControllerSandbox: @unchecked Sendable {
+    let root: String
+    private var controllers: [ProcessPostgresController] = []
+
+    private init() throws {
+        root = NSTemporaryDirectory() + "/supervisor-test-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    static func run(_ body: (ControllerSandbox) async throws -> Void) async throws {
+        let sandbox = try ControllerSandbox()
+        do {
+            try await body(sandbox)
+        } catch {
+            await sandbox.cleanUp()
+            throw error
+        }
+        await sandbox.cleanUp()
+    }
+
+    func controller(_ member: String) -> ProcessPostgresController {
+        let settings = PostgresProcessSettings(
+            memberName: member, dataDirectory: root + "/" + member, executable: MiniPGBinary.path,
+            port: Self.freePort(), superuser: .init(username: "postgres", password: "postgres"),
+            replication: .init(username: "replicator", password: "rep-pass"), observeTimeout: .seconds(5))
+        let controller = ProcessPostgresController(settings: settings)
+        controllers.append(controller)
+        return controller
+    }
+
+    func upstream(_ controller: ProcessPostgresController) -> UpstreamConnection {
+        UpstreamConnection(memberName: controller.settings.memberName, host: "127.0.0.1", port: controller.settings.port)
+    }
+
+    /// Runs SQL on a controller's server as the superuser.
+    func sql(_ controller: ProcessPostgresController, _ text: String) throws -> [PGQueryResult] {
+        let connection = try PGClientConnection.connect(PGClientConfiguration(
+            host: "127.0.0.1", port: controller.settings.port, user: "postgres", password: "postgres", database: "postgres"))
+        defer { connection.close() }
+        return try connection.simpleQuery(text)
+    }
+
+    /// Stops whatever is still running (a failed test must not leave servers behind), then removes it all.
+    private func cleanUp() async {
+        for controller in controllers { try? await controller.stop(mode: .immediate) }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    func log(_ controller: ProcessPostgresController) -> String {
+        (try? String(contentsOfFile: controller.settings.logFile, encoding: .utf8)) ?? "(no log)"
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Observes until `condition` holds, at most `attempts` times, 100 ms apart; returns the last observation.
+func observe(_ controller: ProcessPostgresController, attempts: Int = 300,
+             until condition: (PostgresObservation) -> Bool) async -> PostgresObservation {
+    var observation = await controller.observe()
+    for _ in 0..<attempts where !condition(observation) {
+        try? await Task.sleep(for: .milliseconds(100))
+        observation = await controller.observe()
+    }
+    return observation
+}
+
+@Suite("ProcessPostgresController", .serialized, .enabled(if: MiniPGBinary.exists, "needs the minipg binary: swift build"))
+struct ProcessPostgresControllerTests {
+    @Test func bootstrapCloneStreamPromoteAndStop() async throws {
+        try await ControllerSandbox.run { sandbox in
+            let primary = sandbox.controller("node1"), standby = sandbox.controller("node2")
+
+            var seen = await primary.observe()
+            #expect(!seen.dataDirectoryExists && !seen.isRunning && seen.systemIdentifier == nil)
+            try await primary.initializeNewCluster()
+            seen = await primary.observe()
+            #expect(seen.dataDirectoryExists && !seen.isRunning)
+            let systemIdentifier = try #require(seen.systemIdentifier)
+
+            try await primary.start(standbyOf: nil, parameters: ["wal_keep_size": "64MB"])
+            seen = await primary.observe()
+            #expect(seen.isRunning && seen.isAnswering, "\(sandbox.log(primary))")
+            #expect(seen.role == .primary && seen.timeline == 1 && (seen.flushLSN ?? 0) > 0)
+            #expect(seen.serverVersion == 150000 && seen.postmasterStartTime != nil)
+
+            try await standby.cloneFrom(sandbox.upstream(primary))
+            seen = await standby.observe()
+            #expect(seen.systemIdentifier == systemIdentifier && !seen.isRunning)
+            try await standby.start(standbyOf: sandbox.upstream(primary), parameters: [:])
+            seen = await observe(standby) { $0.isStreaming }
+            #expect(seen.role == .replica && seen.isStreaming && seen.upstream == "node1", "\(sandbox.log(standby))")
+            #expect(seen.timeline == 1 && (seen.receiveLSN ?? 0) > 0 && (seen.replayLSN ?? 0) > 0)
+            let peers = await observe(primary) { $0.replication.contains { $0.state == "streaming" } }.replication
+            #expect(peers.map(\.applicationName) == ["node2"] && peers.first?.usename == "replicator")
+
+            try await standby.promote()
+            seen = await standby.observe()
+            #expect(seen.role == .primary && seen.timeline == 2 && !seen.isStreaming)
+            try await standby.promote()     // a primary: nothing to do
+            try await standby.checkpoint()
+
+            try await standby.stop(mode: .fast)
+            #expect(await !standby.observe().isRunning)
+            try await standby.stop(mode: .fast)
+            try await primary.stop(mode: .immediate)
+            seen = await primary.observe()
+            #expect(!seen.isRunning && seen.dataDirectoryExists)
+        }
+    }
+
+    @Test func aKilledServerIsSeenAsNotRunningAndRestartsWithCrashRecovery() async throws {
+        try await ControllerSandbox.run { sandbox in
+            let node = sandbox.controller("node1")
+            try await node.initializeNewCluster()
+            try await node.start(standbyOf: nil, parameters: [:])
+            let pid = try #require(ManagedConfiguration(settings: node.settings).postmasterPID)
+            kill(pid, SIGKILL)
+            let seen = await observe(node) { !$0.isRunning }
+            #expect(!seen.isRunning && !seen.isAnswering)
+            try await node.start(standbyOf: nil, parameters: [:])
+            #expect(await node.observe().role == .primary)
+            try await node.stop(mode: .fast)
+        }
+    }
+
+    @Test func aSecondControllerAdoptsTheRunningServer() async throws {
+        try await ControllerSandbox.run { sandbox in
+            let first = sandbox.controller("node1")
+            try await first.initializeNewCluster()
+            try await first.start(standbyOf: nil, parameters: [:])
+            // The agent restarts: a new controller on the same data directory finds the server running.
+            let second = ProcessPostgresController(settings: first.settings)
+            let seen = await second.observe()
+            #expect(seen.isRunning && seen.isAnswering && seen.role == .primary)
+            try await second.start(standbyOf: nil, parameters: [:])      // already running: no second server
+            try await second.stop(mode: .fast)
+            #expect(await !second.observe().isRunning)
+            #expect(await !first.observe().isRunning)
+        }
+    }
+
+    @Test func reloadedPostmasterParameterIsPendingRestart() async throws {
+        try await ControllerSandbox.run { sandbox in
+            let node = sandbox.controller("node1")
+            try await node.initializeNewCluster()
+            try await node.start(standbyOf: nil, parameters: ["max_connections": "100"])
+            try await node.reload(parameters: ["max_connections": "150"])
+            let seen = await observe(node) { !$0.pendingRestart.isEmpty }
+            #expect(seen.pendingRestart == ["max_connections": .init(oldValue: "100", newValue: "150")], "\(sandbox.log(node))")
+            try await node.stop(mode: .fast)
+            try await node.start(standbyOf: nil, parameters: ["max_connections": "150"])
+            #expect(await node.observe().pendingRestart.isEmpty)
+            try await node.stop(mode: .fast)
+        }
+    }
+
+    @Test func aDivergedFormerPrimaryRewindsAndFollowsTheNewPrimary() async throws {
+        try await ControllerSandbox.run { sandbox in
+            let old = sandbox.controller("node1"), new = sandbox.controller("node2")
+            try await old.initializeNewCluster()
+            try await old.start(standbyOf: nil, parameters: [:])
+            try await new.cloneFrom(sandbox.upstream(old))
+            try await new.start(standbyOf: sandbox.upstream(old), parameters: [:])
+            #expect(await observe(new) { $0.isStreaming }.isStreaming)
+            try await new.promote()
+            try await new.checkpoint()
+            // The old primary goes on writing after the fork: a split brain the rewind must undo.
+            _ = try sandbox.sql(old, "create table diverged (id int); insert into diverged select generate_series(1, 1000)")
+            try await old.stop(mode: .fast)
+
+            #expect(try await old.rewind(from: sandbox.upstream(new)) == .rewound, "\(sandbox.log(old))")
+            try await old.follow(sandbox.upstream(new), parameters: [:])
+            let seen = await observe(old) { $0.isStreaming }
+            #expect(seen.role == .replica && seen.isStreaming && seen.timeline == 2 && seen.upstream == "node2",
+                    "\(sandbox.log(old))")
+            let tables = try sandbox.sql(old, "select count(*) from pg_class where relname = 'diverged'")
+            #expect(tables.first?.text("count") == "0")
+        }
+    }
+}
