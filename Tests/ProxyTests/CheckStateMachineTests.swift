@@ -1,0 +1,80 @@
+// HAProxy's inter/fall/rise semantics, fed result by result: the first check decides, `fall`
+// consecutive failures from full health mark DOWN, `rise` consecutive successes mark UP, a failure
+// while going up starts over, a success while going down steps back, and fastinter applies only
+// while the state is in transition.
+import Testing
+@testable import Proxy
+
+@Suite struct CheckStateMachineTests {
+    let settings = CheckSettings(interval: .seconds(3), fastInterval: .seconds(1), fall: 3, rise: 2, timeout: .seconds(2))
+
+    @Test func theFirstCheckDecidesTheInitialState() {
+        var passing = CheckStateMachine(settings: settings)
+        #expect(passing.stateText == "unknown")
+        #expect(passing.nextCheckDelay == .seconds(1))
+        #expect(passing.record(.passed) == .markedUp)
+        #expect(passing.stateText == "UP")
+        #expect(passing.nextCheckDelay == .seconds(3))
+
+        var failing = CheckStateMachine(settings: settings)
+        #expect(failing.record(.httpStatus(503)) == .markedDown)
+        #expect(failing.stateText == "DOWN")
+        #expect(failing.nextCheckDelay == .seconds(3))
+    }
+
+    @Test func fallConsecutiveFailuresMarkDownAndEachStepIsShown() {
+        var machine = CheckStateMachine(settings: settings)
+        _ = machine.record(.passed)
+        #expect(machine.record(.timeout) == nil)
+        #expect(machine.stateText == "UP 1/3")
+        #expect(machine.nextCheckDelay == .seconds(1))     // fastinter while going down
+        #expect(machine.record(.connectionRefused) == nil)
+        #expect(machine.stateText == "UP 2/3")
+        #expect(machine.record(.httpStatus(503)) == .markedDown)
+        #expect(machine.stateText == "DOWN")
+        #expect(machine.lastResult == .httpStatus(503))
+        #expect(machine.record(.httpStatus(503)) == nil)   // already down: no second transition
+    }
+
+    @Test func aSuccessWhileGoingDownStepsBackUpOneStep() {
+        var machine = CheckStateMachine(settings: settings)
+        _ = machine.record(.passed)
+        _ = machine.record(.timeout)
+        _ = machine.record(.timeout)
+        #expect(machine.stateText == "UP 2/3")
+        #expect(machine.record(.passed) == nil)
+        #expect(machine.stateText == "UP 1/3")             // HAProxy's health counter, not a reset
+        #expect(machine.record(.timeout) == nil)
+        #expect(machine.record(.timeout) == .markedDown)
+    }
+
+    @Test func riseConsecutiveSuccessesMarkUpAndAFailureStartsOver() {
+        var machine = CheckStateMachine(settings: settings)
+        _ = machine.record(.httpStatus(503))
+        #expect(machine.record(.passed) == nil)
+        #expect(machine.stateText == "DOWN 1/2")
+        #expect(machine.nextCheckDelay == .seconds(1))     // fastinter while going up
+        #expect(machine.record(.httpStatus(503)) == nil)
+        #expect(machine.stateText == "DOWN")
+        #expect(machine.record(.passed) == nil)
+        #expect(machine.record(.passed) == .markedUp)
+        #expect(machine.stateText == "UP")
+        #expect(machine.isUp)
+    }
+
+    @Test func fallAndRiseOfOneFlipOnEveryResult() {
+        var machine = CheckStateMachine(settings: CheckSettings(interval: .seconds(1), fastInterval: .seconds(1),
+                                                                fall: 1, rise: 1, timeout: .seconds(1)))
+        #expect(machine.record(.passed) == .markedUp)
+        #expect(machine.record(.failed("reset")) == .markedDown)
+        #expect(machine.record(.passed) == .markedUp)
+        #expect(!machine.isInTransition)
+    }
+
+    @Test func resultsReadAsTheStatsPageShowsThem() {
+        #expect(CheckResult.passed.description == "HTTP 200")
+        #expect(CheckResult.httpStatus(503).description == "HTTP 503")
+        #expect(CheckResult.timeout.description == "timeout")
+        #expect(CheckResult.connectionRefused.description == "connection refused")
+    }
+}
