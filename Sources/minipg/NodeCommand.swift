@@ -34,7 +34,14 @@ struct NodeCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let timing = TimingRules(configuration.bootstrapDynamicConfig)
-        print("minipg node \(configuration.name) (cluster \(configuration.scope)): \(timing.explanation)")
+        let ttl = Duration.seconds(timing.ttl)
+        let summary = """
+            minipg node \(configuration.name) (cluster \(configuration.scope)): \(timing.explanation)
+            a primary that cannot renew its leader lease stops accepting writes \(ttl - LeaseGuard.safetyMargin(ttl: ttl)) \
+            after its last successful renewal, before the lease can expire for anyone else
+
+            """
+        FileHandle.standardOutput.write(Data(summary.utf8))
         if validateOnly { return }
 
         LoggingSystem.bootstrap { label in ServerLogHandler(label: label) }

@@ -13,6 +13,13 @@ struct RunningAction: Sendable {
     var task: Task<Result<String, any Error>, Never>
 }
 
+/// A long action that failed: the loop waits `ttl` before trying anything that could repeat it.
+struct FailedAction: Sendable {
+    var name: String
+    var reason: String
+    var at: Duration
+}
+
 /// A restart asked for a later time (POST /restart with "schedule").
 struct ScheduledRestart: Sendable, Equatable {
     var at: Date
@@ -50,6 +57,7 @@ extension HAAgent {
         case .success(let message): logger.info("\(name) finished: \(message)")
         case .failure(let error):
             stoppedState = "start failed"
+            lastFailure = FailedAction(name: name, reason: "\(error)", at: clock.now())
             logger.error("\(name) failed: \(error)")
         }
         wakeup.signal(.requested("\(name) finished"))

@@ -92,6 +92,13 @@ extension HAAgent {
             }
             return "\(action.name) in progress"
         }
+        if let failure = lastFailure, view.leader?.name != memberName, !observation.isRunning {
+            let since = clock.now() - failure.at
+            if since < ttl {
+                return "\(failure.name) failed \(since) ago (\(failure.reason)); trying again once ttl has passed"
+            }
+            lastFailure = nil
+        }
         if !observation.dataDirectoryExists { return try await bootstrap(view) }
         if let initialized = view.initialize, !initialized.isEmpty, let mine = observation.systemIdentifier,
            mine != initialized {

@@ -55,6 +55,7 @@ public actor HAAgent: AgentControl {
 
     // Long actions and the run loop.
     var action: RunningAction?
+    var lastFailure: FailedAction?
     var scheduledRestart: ScheduledRestart?
     var nextRun: Duration = .zero
     var isStopping = false
