@@ -1,7 +1,9 @@
 // swift-tools-version:6.1
-// Benchmarks for minipg's WAL: a package of its own so that the root `swift build` never builds
-// ordo-one/benchmark, its plugins and tools. Run from this folder (the first run takes minutes):
+// Benchmarks for minipg's write path (WAL, redo, buffer pool, streaming replication): a package of
+// its own so that the root `swift build` never builds ordo-one/benchmark, its plugins and tools.
+// Run from this folder (the first run takes minutes):
 //   swift package --allow-writing-to-package-directory benchmark
+// Regression check against the saved baseline: ../scripts/bench-check.
 // Results and what limits each figure: ../docs/performance.md.
 import PackageDescription
 import Foundation
@@ -26,6 +28,9 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "WAL", package: root),
+                .product(name: "Storage", package: root),
+                .product(name: "PGWire", package: root),
+                .product(name: "Replication", package: root),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "WALBenchmarks", // the plugin finds targets whose parent folder is named "Benchmarks"

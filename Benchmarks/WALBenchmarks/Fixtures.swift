@@ -1,25 +1,32 @@
-// Fixtures: the scratch folder, long-lived WAL writers, a gang of committer threads and the raw
-// fdatasync probe used by WALBenchmarks.swift.
+// Fixtures: the scratch folder, long-lived WAL writers, a gang of inserting or committing threads,
+// the raw fdatasync probe, and the Storage and streaming fixtures (StorageFixture.swift,
+// StreamingFixture.swift), each built at most once per benchmark process.
 
 import Benchmark
 import Foundation
 import Logging
+import Storage
 import WAL
 
 final class Fixtures: @unchecked Sendable {
     static let shared = Fixtures()
     static let resourceManager = ResourceManagerID(rawValue: 1)
-    /// Commits per measured iteration of the commit benchmarks (divisible by 1, 8 and 64).
-    static let commitsPerIteration = 256
     static let commitPayloadBytes = 64
     static let commitsPerSecond = BenchmarkMetric.custom("commits/s", polarity: .prefersLarger, useScalingFactor: false)
-    static let fdatasyncsPer256Commits = BenchmarkMetric.custom("fdatasyncs per 256 commits", useScalingFactor: false)
+    static let commitsPerFdatasync = BenchmarkMetric.custom("commits per fdatasync", polarity: .prefersLarger,
+                                                            useScalingFactor: false)
+    static let insertsPerSecond = BenchmarkMetric.custom("inserts/s", polarity: .prefersLarger, useScalingFactor: false)
+    static let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
+    static let compressedPercent = BenchmarkMetric.custom("compressed size, % of image", useScalingFactor: false)
 
     private let lock = NSLock()
     private let scratch: String
     private var inserts: WALWriter?
     private var commits: WALWriter?
     private var probe: SyncProbe?
+    private var storage: StorageFixture?
+    private var streaming: StreamingFixture?
+    private var cached: (engine: StorageEngine, rows: [TupleID])?
 
     private init() {
         let base = ProcessInfo.processInfo.environment["MINIPG_BENCH_DIR"]
@@ -29,35 +36,60 @@ final class Fixtures: @unchecked Sendable {
 
     /// fsync off: inserts and buffer write-outs, never an fdatasync.
     func insertWriter() throws -> WALWriter {
-        try lock.withLock {
-            if let inserts { return inserts }
-            let writer = try makeWriter(folder: "inserts", fsync: false)
-            inserts = writer
-            return writer
-        }
+        try once(\.inserts) { try makeWriter(folder: "inserts", fsync: false) }
     }
 
     func commitWriter() throws -> WALWriter {
-        try lock.withLock {
-            if let commits { return commits }
-            let writer = try makeWriter(folder: "commits", fsync: true)
-            commits = writer
-            return writer
-        }
+        try once(\.commits) { try makeWriter(folder: "commits", fsync: true) }
     }
 
     func syncProbe() throws -> SyncProbe {
-        try lock.withLock {
-            if let probe { return probe }
+        try once(\.probe) {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-            let made = try SyncProbe(path: scratch + "/fdatasync-probe")
-            probe = made
+            return try SyncProbe(path: scratch + "/fdatasync-probe")
+        }
+    }
+
+    func storageFixture() throws -> StorageFixture {
+        try once(\.storage) { try StorageFixture(folder: scratch + "/storage") }
+    }
+
+    func streamingFixture() throws -> StreamingFixture {
+        try once(\.streaming) { try StreamingFixture(folder: scratch + "/streaming") }
+    }
+
+    /// The storage fixture's clean directory opened, every row fetched once (all pages cached).
+    func cachedTable() throws -> (engine: StorageEngine, rows: [TupleID]) {
+        let fixture = try storageFixture()
+        return try once(\.cached) {
+            let engine = try StorageEngine(dataDirectory: fixture.cleanDirectory,
+                                           configuration: StorageFixture.configuration, logger: StorageFixture.logger)
+            let heap = engine.heap(StorageFixture.heapID)
+            for tid in fixture.rowTIDs { _ = try heap.fetchLatest(tid) }
+            return (engine, fixture.rowTIDs)
+        }
+    }
+
+    /// What `slot` holds, made by `make` the first time it is asked for.
+    private func once<Value>(_ slot: ReferenceWritableKeyPath<Fixtures, Value?>, _ make: () throws -> Value) throws -> Value {
+        try lock.withLock {
+            if let made = self[keyPath: slot] { return made }
+            let made = try make()
+            self[keyPath: slot] = made
             return made
         }
     }
 
+    /// A folder for one benchmark's throw-away copies.
+    func scratchFolder(_ name: String) -> String { scratch + "/" + name }
+
     func removeScratch() {
         lock.withLock {
+            streaming?.stop()
+            streaming = nil
+            try? cached?.engine.shutdown()
+            cached = nil
+            storage = nil
             try? inserts?.close()
             try? commits?.close()
             inserts = nil
@@ -78,26 +110,31 @@ final class Fixtures: @unchecked Sendable {
     }
 }
 
-/// `threads` committer threads, started before measuring and released together; each commits
-/// `commitsPerThread` times (insert + flush(upTo:) of its own record).
-final class CommitterGang: @unchecked Sendable {
+/// `threads` threads, started before measuring and released together; each inserts
+/// `recordsPerThread` records, and with `commit` flushes each one (flush(upTo:) of its own
+/// record's end: a commit).
+final class WriterGang: @unchecked Sendable {
     private let writer: WALWriter
     private let threads: Int
-    private let commitsPerThread: Int
+    private let recordsPerThread: Int
+    private let payloadBytes: Int
+    private let commit: Bool
     private let gate = DispatchSemaphore(value: 0)
     private let finished = DispatchGroup()
     private let lock = NSLock()
     private var failure: Error?
 
-    init(writer: WALWriter, threads: Int, commitsPerThread: Int) {
+    init(writer: WALWriter, threads: Int, recordsPerThread: Int, payloadBytes: Int, commit: Bool) {
         self.writer = writer
         self.threads = threads
-        self.commitsPerThread = commitsPerThread
+        self.recordsPerThread = recordsPerThread
+        self.payloadBytes = payloadBytes
+        self.commit = commit
         for _ in 0..<threads {
             finished.enter()
             Thread { [self] in
                 gate.wait()
-                commitLoop()
+                insertLoop()
                 finished.leave()
             }.start()
         }
@@ -109,12 +146,12 @@ final class CommitterGang: @unchecked Sendable {
         if let failure = lock.withLock({ failure }) { throw failure }
     }
 
-    private func commitLoop() {
-        let payload = [UInt8](repeating: 0xC0, count: Fixtures.commitPayloadBytes)
+    private func insertLoop() {
+        let payload = [UInt8](repeating: 0xC0, count: payloadBytes)
         do {
-            for _ in 0..<commitsPerThread {
+            for _ in 0..<recordsPerThread {
                 let (_, end) = try writer.insert(Fixtures.resourceManager, info: 0, xid: .firstNormal, payload: payload)
-                try writer.flush(upTo: end)
+                if commit { try writer.flush(upTo: end) }
             }
         } catch {
             lock.withLock { failure = error }
