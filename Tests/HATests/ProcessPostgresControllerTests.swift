@@ -208,4 +208,33 @@ struct ProcessPostgresControllerTests {
             #expect(tables.first?.text("count") == "0")
         }
     }
+
+    @Test func aStandbyFollowsTheNewPrimaryWithoutARestart() async throws {
+        try await ControllerSandbox.run { sandbox in
+            let first = sandbox.controller("node1"), second = sandbox.controller("node2"), third = sandbox.controller("node3")
+            try await first.initializeNewCluster()
+            try await first.start(standbyOf: nil, parameters: [:])
+            for standby in [second, third] {
+                try await standby.cloneFrom(sandbox.upstream(first))
+                try await standby.start(standbyOf: sandbox.upstream(first), parameters: [:])
+                #expect(await observe(standby) { $0.isStreaming }.isStreaming)
+            }
+            let startedAt = await third.observe().postmasterStartTime
+            try await first.stop(mode: .immediate)
+            try await second.promote()
+
+            try await third.follow(sandbox.upstream(second), parameters: [:])
+            let seen = await observe(third) { $0.isStreaming && $0.upstream == "node2" && $0.timeline == 2 }
+            #expect(seen.isStreaming && seen.upstream == "node2" && seen.timeline == 2, "\(sandbox.log(third))")
+            #expect(seen.postmasterStartTime == startedAt)      // the same server process: reloaded, not restarted
+            _ = try sandbox.sql(second, "create table after_failover (id int); insert into after_failover values (42)")
+            var rows: [PGQueryResult] = []
+            for _ in 0..<100 {
+                rows = (try? sandbox.sql(third, "select id from after_failover")) ?? []
+                if rows.first?.text("id") == "42" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(rows.first?.text("id") == "42", "\(sandbox.log(third))")
+        }
+    }
 }

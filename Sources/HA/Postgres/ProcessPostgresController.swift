@@ -7,7 +7,8 @@
 //            immediate: SIGQUIT, then SIGKILL after immediateStopGracePeriod; the child is reaped
 //   observe  is the process alive (waitpid, WNOHANG)? then one bounded session (ServerObservation)
 //   promote  pg_promote(true, 60)           checkpoint  CHECKPOINT
-//   follow   rewrite primary_conninfo and restart (minipg's WAL receiver reads it at start only)
+//   follow   a standby: rewrite primary_conninfo and reload (the WAL receiver re-points, no restart);
+//            a primary: stop fast and start as a standby
 //   rewind   `minipg rewind -D DIR --source-server '…'`     clone  `minipg basebackup -R`
 //   init     `minipg initdb` (SCRAM, superuser password), then a first start that creates the
 //            replication role, then stop
@@ -243,13 +244,31 @@ public actor ProcessPostgresController: PostgresController {
     }
 
     public func follow(_ upstream: UpstreamConnection, parameters: [String: String]) async throws {
-        if self.upstream == upstream, runningServer() != nil {
+        guard let process = runningServer() else {
+            try await start(standbyOf: upstream, parameters: parameters)
+            return
+        }
+        if self.upstream == upstream, self.parameters == parameters {
             logger.debug("follow: already a standby of \(upstream.memberName)")
             return
         }
-        logger.info("following \(upstream.memberName) (\(upstream.host):\(upstream.port)): restarting the server with the new primary_conninfo")
-        try await stop(mode: .fast)
-        try await start(standbyOf: upstream, parameters: parameters)
+        guard FileManager.default.fileExists(atPath: files.standbySignalFile) else {
+            // A primary becomes a standby only through a restart (and, if it diverged, a rewind first).
+            logger.info("following \(upstream.memberName) (\(upstream.host):\(upstream.port)): restarting the primary as a standby")
+            try await stop(mode: .fast)
+            try await start(standbyOf: upstream, parameters: parameters)
+            return
+        }
+        // A running standby re-points its WAL receiver on reload (primary_conninfo is a sighup setting).
+        do {
+            try files.write(parameters: parameters, standbyOf: upstream)
+        } catch {
+            throw failure("cannot follow \(upstream.memberName): \(error)")
+        }
+        self.upstream = upstream
+        self.parameters = parameters
+        process.send(SIGHUP)
+        logger.info("following \(upstream.memberName) (\(upstream.host):\(upstream.port)): new primary_conninfo, reload (SIGHUP to PID \(process.pid))")
     }
 
     public func rewind(from upstream: UpstreamConnection) async throws -> RewindOutcome {

@@ -50,6 +50,7 @@ public final class WALReceiver: @unchecked Sendable {
     /// Starts the receiver thread.
     public func start() {
         lifecycle.withLock { running = true }
+        progress.markStarted()
         let thread = Thread { [self] in
             run()
             state.withLock { $0.status = .stopped }

@@ -95,7 +95,13 @@ public final class WALReceiverProgress: @unchecked Sendable {
         }
     }
 
-    /// Receiver: streaming has ended for good; wakes every waiter.
+    /// Receiver: a receiver (again) streams into this progress — after primary_conninfo changed on a
+    /// reload, a new receiver continues where the stopped one flushed.
+    func markStarted() {
+        lock.withLock { stopped = false }
+    }
+
+    /// Receiver: streaming has ended (promotion, shutdown, or a new upstream); wakes every waiter.
     func markStopped() {
         lock.withLock {
             stopped = true

@@ -5,6 +5,7 @@
 //   postmaster settings                  keep the running value; pg_settings.pending_restart = true;
 //                                        logged  parameter "x" cannot be changed without restarting the server
 //   pg_hba.conf                          replaces the rules for new connections
+//   primary_conninfo / primary_slot_name on a standby: the WAL receiver restarts towards the new upstream
 // A file with errors changes nothing (PostgreSQL's "contains errors; no changes were applied").
 // The log lines are PostgreSQL's, so a reader of either server's log sees the same story.
 // Invariant: reloads are serialised; each one starts from the settings the previous one left.
@@ -19,10 +20,13 @@ final class ConfigurationReload: @unchecked Sendable {
     private let database: Database
     private let factory: ServerBackendFactory
     private let logger: Logger
+    /// Told the new settings after each reload (the standby's WAL receiver).
+    private let afterReload: @Sendable (ServerSettings) -> Void
     private let serialised = NSLock()
 
     init(directory: DataDirectory, overrides: [(String, String)], database: Database, factory: ServerBackendFactory,
-         logger: Logger) {
+         logger: Logger, afterReload: @escaping @Sendable (ServerSettings) -> Void) {
+        self.afterReload = afterReload
         self.directory = directory
         self.overrides = overrides
         self.database = database
@@ -53,6 +57,7 @@ final class ConfigurationReload: @unchecked Sendable {
             logger.info("configuration file \"\(directory.configFile)\" contains errors; unaffected changes were applied")
         }
         database.settings = reload.settings
+        afterReload(reload.settings)
         do {
             let text = try String(contentsOfFile: directory.hbaFile, encoding: .utf8)
             factory.replaceHostBasedAuthentication(try HostBasedAuthentication(parsing: text, file: directory.hbaFile))

@@ -88,8 +88,9 @@ public enum ServerInstance {
         logger.info(standby == nil ? "database system is ready to accept connections"
                                    : "database system is ready to accept read-only connections")
 
+        let streaming = standby
         let reload = ConfigurationReload(directory: directory, overrides: overrides, database: database,
-                                         factory: factory, logger: logger)
+                                         factory: factory, logger: logger) { streaming?.settingsReloaded($0) }
         database.configurationReloader = { reload.run(reason: "received SIGHUP") }
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "minipg.reload"))
         hangup.setEventHandler { reload.run(reason: "received SIGHUP") }

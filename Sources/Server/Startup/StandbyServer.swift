@@ -7,8 +7,11 @@
 //   promotion:  `minipg promote` (the `promote` file + SIGUSR1, as pg_ctl promote) or
 //               pg_promote(): stop the receiver, Storage.promote() (new timeline, history file,
 //               end-of-recovery checkpoint), remove standby.signal and the promote file
+//   reload:     a new primary_conninfo / primary_slot_name (SIGHUP) stops the WAL receiver and starts
+//               one for the new upstream, continuing from what was flushed (PostgreSQL 13+ does the same)
 // It is also SQLMini's StandbyProvider: pg_stat_wal_receiver, pg_last_wal_receive_lsn, pg_promote.
-// Invariant: promotion runs at most once; concurrent requests wait for the first one.
+// Invariant: promotion runs at most once; concurrent requests wait for the first one. One receiver at a
+// time streams into the one WALReceiverProgress that replay waits on.
 
 import Foundation
 import Logging
@@ -23,7 +26,14 @@ extension WALReceiverProgress: ReceivedWALSource {}
 final class StandbyServer: StandbyProvider, @unchecked Sendable {
     private let directory: DataDirectory
     private let storage: StorageEngine
-    private let receiver: WALReceiver?
+    /// The running receiver; replaced when primary_conninfo changes on a reload. Replacements and
+    /// promotion are serialised by `promotion`; `receiverLock` only guards reading the reference.
+    private var currentReceiver: WALReceiver?
+    private let receiverLock = NSLock()
+    private var receiver: WALReceiver? {
+        get { receiverLock.withLock { currentReceiver } }
+        set { receiverLock.withLock { currentReceiver = newValue } }
+    }
     private let logger: Logger
     /// What the server starts once it accepts writes (autovacuum).
     private let afterPromotion: @Sendable () -> Void
@@ -46,28 +56,64 @@ final class StandbyServer: StandbyProvider, @unchecked Sendable {
         let conninfo = try settings.show("primary_conninfo")
         if conninfo.isEmpty {
             logger.info("primary_conninfo is empty: replaying WAL that appears in pg_wal only")
-            receiver = nil
+            currentReceiver = nil
         } else {
             let status = storage.standbyStatus
-            let slot = try settings.show("primary_slot_name")
-            var configuration = WALReceiverConfiguration(
-                primaryConninfo: conninfo, slotName: slot.isEmpty ? nil : slot,
-                walDirectory: directory.path + "/pg_wal", systemIdentifier: storage.control.systemIdentifier,
-                startLSN: status?.replayLSN ?? storage.control.redoLSN,
-                startTimeline: status?.timeline ?? storage.control.timeline)
-            configuration.fsync = storage.configuration.wal.fsync
-            configuration.segmentSize = storage.configuration.wal.segmentSize
-            configuration.statusInterval = settings.walReceiverStatusInterval
-            configuration.receiverTimeout = settings.walReceiverTimeout
-            configuration.retryInterval = settings.walRetrieveRetryInterval
-            configuration.clusterName = settings.clusterName.isEmpty ? nil : settings.clusterName
-            // hot_standby_feedback: the oldest xmin of this standby's snapshots holds back the
-            // primary's pruning, so replay never removes row versions a standby query still needs.
-            if try settings.show("hot_standby_feedback") == "on" {
-                configuration.feedbackXmin = { [storage] in storage.snapshots.horizon().value }
-            }
-            receiver = WALReceiver(configuration: configuration, progress: WALReceiverProgress())
+            currentReceiver = Self.makeReceiver(settings: settings, directory: directory, storage: storage,
+                                                startLSN: status?.replayLSN ?? storage.control.redoLSN,
+                                                startTimeline: status?.timeline ?? storage.control.timeline,
+                                                progress: WALReceiverProgress())
         }
+    }
+
+    private static func makeReceiver(settings: ServerSettings, directory: DataDirectory, storage: StorageEngine,
+                                     startLSN: LSN, startTimeline: TimelineID,
+                                     progress: WALReceiverProgress) -> WALReceiver {
+        let slot = settings.primarySlotName
+        var configuration = WALReceiverConfiguration(
+            primaryConninfo: settings.primaryConnInfo, slotName: slot.isEmpty ? nil : slot,
+            walDirectory: directory.path + "/pg_wal", systemIdentifier: storage.control.systemIdentifier,
+            startLSN: startLSN, startTimeline: startTimeline)
+        configuration.fsync = storage.configuration.wal.fsync
+        configuration.segmentSize = storage.configuration.wal.segmentSize
+        configuration.statusInterval = settings.walReceiverStatusInterval
+        configuration.receiverTimeout = settings.walReceiverTimeout
+        configuration.retryInterval = settings.walRetrieveRetryInterval
+        configuration.clusterName = settings.clusterName.isEmpty ? nil : settings.clusterName
+        // hot_standby_feedback: the oldest xmin of this standby's snapshots holds back the
+        // primary's pruning, so replay never removes row versions a standby query still needs.
+        if (try? settings.show("hot_standby_feedback")) == "on" {
+            configuration.feedbackXmin = { [storage] in storage.snapshots.horizon().value }
+        }
+        return WALReceiver(configuration: configuration, progress: progress)
+    }
+
+    /// After a reload: a changed primary_conninfo or primary_slot_name re-points the WAL receiver without
+    /// a restart. The new receiver starts where the old one flushed (streaming restarts at the start of
+    /// that segment), on the timeline it had reached, and follows the new upstream's history from there.
+    func settingsReloaded(_ settings: ServerSettings) {
+        promotion.lock()
+        defer { promotion.unlock() }
+        guard promotedTimeline == nil, let old = receiver else { return }
+        let conninfo = settings.primaryConnInfo
+        let slot = settings.primarySlotName
+        guard conninfo != old.configuration.primaryConninfo || slot != (old.configuration.slotName ?? "") else { return }
+        guard !conninfo.isEmpty else {
+            logger.warning("primary_conninfo cannot be emptied without a restart; the WAL receiver keeps streaming")
+            return
+        }
+        logger.info("primary_conninfo changed: restarting the WAL receiver")
+        old.stop()
+        let progress = old.progress
+        let flushed = progress.flushedLSN
+        let replayed = storage.standbyStatus
+        let next = Self.makeReceiver(
+            settings: settings, directory: directory, storage: storage,
+            startLSN: flushed.isValid ? flushed : (replayed?.replayLSN ?? storage.control.redoLSN),
+            startTimeline: flushed.isValid ? progress.flushedTimeline : (replayed?.timeline ?? storage.control.timeline),
+            progress: progress)
+        receiver = next
+        next.start()
     }
 
     /// Starts streaming and continuous replay, and listens for SIGUSR1 (promotion requests).
