@@ -88,7 +88,14 @@ public final class BaseBackupClient {
         let primary = try PGClientConnection.connect(configuration)
         defer { primary.close() }
         let segmentSize = try Self.parseSegmentSize(try primary.show("wal_segment_size"))
-        _ = try primary.identifySystem()
+        // pg_basebackup's WAL stream fetches the history file of the timeline it streams (receivelog.c):
+        // a copy of a promoted primary cannot start recovery on that timeline without it.
+        let system = try primary.identifySystem()
+        if system.timeline > .first, !ReceivedHistoryFile.exists(directory: walDirectory, timeline: system.timeline) {
+            let history = try primary.timelineHistory(system.timeline)
+            try ReceivedHistoryFile.write(directory: walDirectory, timeline: system.timeline,
+                                          fileName: history.fileName, content: history.content)
+        }
 
         var stream: WALFetch?
         if let (from, fromTimeline) = walFrom {
