@@ -154,6 +154,21 @@ struct EtcdClusterStoreTests {
         }
     }
 
+    @Test func aWatchWhoseMemberIsKilledResumesOnTheNextFromTheSameRevision() async throws {
+        try await EtcdTestCluster.with { cluster in
+            try await withStores([cluster.hosts, Array(cluster.hosts.reversed())]) { stores in
+                let watcher = stores[0], writer = stores[1]
+                let revision = try await watcher.range(prefix: "/service/demo/").revision
+                let used = try #require(cluster.index(ofClientURL: watcher.currentEndpoint))
+                async let woken = watcher.watch(prefix: "/service/demo/", fromRevision: revision + 1, timeout: .seconds(60))
+                cluster.kill(used)
+                let written = try await writer.put(key: "/service/demo/leader", value: "patroni2", lease: 0)
+                #expect(try await woken.map(\.keyValue.modRevision) == [written])
+                #expect(watcher.currentEndpoint != cluster.members[used].clientURL)
+            }
+        }
+    }
+
     @Test func aFrozenMemberIsLeftForTheNextOneAfterTheRequestTimeout() async throws {
         try await EtcdTestCluster.with { cluster in
             try await withStores([cluster.hosts], requestTimeout: .seconds(1)) { stores in

@@ -8,8 +8,9 @@
 // the store re-reads the prefix and reports every key there as a put: a spurious wake-up at worst, never a
 // missed one for a key that exists now.
 //
-// A member that dies or hangs mid-watch is left like any failed member: the watch resumes on the next one
-// from the same revision, so no change is missed.
+// A member that dies mid-watch is left like any failed member: the watch resumes on the next one from the
+// same revision, so no change is missed. A member that hangs mid-watch looks like a quiet one: the watch
+// returns nothing at its timeout, and the caller's next request moves to another member.
 import AsyncHTTPClient
 import Foundation
 import NIOCore
