@@ -36,7 +36,7 @@ public struct AgentSettings: Sendable, Equatable {
         }
         self.init(scope: configuration.scope, name: configuration.name,
                   connURL: configuration.postgresql.connURL, apiURL: configuration.restAPI.apiURL,
-                  tags: configuration.tags, localParameters: parameters,
+                  tags: configuration.publishedTags, localParameters: parameters,
                   bootstrapConfig: configuration.bootstrapDynamicConfig)
     }
 
