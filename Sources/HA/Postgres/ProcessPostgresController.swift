@@ -31,6 +31,8 @@ public actor ProcessPostgresController: PostgresController {
     private let files: ManagedConfiguration
     private let tool: MiniPGTool
     private var server: ChildProcess?
+    /// The server a stop() is waiting for: its exit is expected, not a crash to warn about.
+    private var stoppingPID: pid_t?
     /// Cached from `minipg controldata`; cleared when the data directory is replaced.
     private var systemIdentifier: String?
     /// The upstream and parameters last written to postgresql.auto.conf.
@@ -100,7 +102,9 @@ public actor ProcessPostgresController: PostgresController {
     private func runningServer() -> ChildProcess? {
         if let server {
             if server.isAlive { return server }
-            logger.warning("server process (PID \(server.pid)) \(server.exitDescription ?? "exited")")
+            if server.pid != stoppingPID {
+                logger.warning("server process (PID \(server.pid)) \(server.exitDescription ?? "exited")")
+            }
             self.server = nil
         }
         guard let pid = files.postmasterPID,
@@ -128,13 +132,7 @@ public actor ProcessPostgresController: PostgresController {
         guard FileManager.default.fileExists(atPath: files.versionFile) else {
             throw failure("cannot start the server: \"\(settings.dataDirectory)\" is not a data directory")
         }
-        do {
-            try files.write(parameters: parameters, standbyOf: upstream)
-        } catch {
-            throw failure("cannot start the server: \(error)")
-        }
-        self.upstream = upstream
-        self.parameters = parameters
+        try writeConfiguration(parameters: parameters, standbyOf: upstream, for: "start the server")
         logger.info("starting the server \(role) on port \(settings.port)")
         let child: ChildProcess
         do {
@@ -172,6 +170,8 @@ public actor ProcessPostgresController: PostgresController {
             return
         }
         logger.info("stopping the server (PID \(process.pid)), \(mode.rawValue) mode")
+        stoppingPID = process.pid
+        defer { stoppingPID = nil }
         let fastTimeout = settings.fastStopTimeout
         let grace = settings.immediateStopGracePeriod
         let escalations = try await onDedicatedThread { () -> [String] in
@@ -190,17 +190,13 @@ public actor ProcessPostgresController: PostgresController {
         }
         for note in escalations { logger.warning("\(note)") }
         if process.isAlive { throw failure("the server (PID \(process.pid)) did not stop") }
-        server = nil
+        if server === process { server = nil }
         logger.info("the server \(process.exitDescription.map { "stopped: \($0)" } ?? "stopped")")
     }
 
     public func reload(parameters: [String: String]) async throws {
-        do {
-            try files.write(parameters: parameters, standbyOf: upstream, keepingUnknownUpstream: upstream == nil)
-        } catch {
-            throw failure("cannot reload: \(error)")
-        }
-        self.parameters = parameters
+        try writeConfiguration(parameters: parameters, standbyOf: upstream, for: "reload",
+                               keepingUnknownUpstream: upstream == nil)
         guard let process = runningServer() else {
             logger.info("parameters written; the server is not running, they apply at its next start")
             return
@@ -260,13 +256,7 @@ public actor ProcessPostgresController: PostgresController {
             return
         }
         // A running standby re-points its WAL receiver on reload (primary_conninfo is a sighup setting).
-        do {
-            try files.write(parameters: parameters, standbyOf: upstream)
-        } catch {
-            throw failure("cannot follow \(upstream.memberName): \(error)")
-        }
-        self.upstream = upstream
-        self.parameters = parameters
+        try writeConfiguration(parameters: parameters, standbyOf: upstream, for: "follow \(upstream.memberName)")
         process.send(SIGHUP)
         logger.info("following \(upstream.memberName) (\(upstream.host):\(upstream.port)): new primary_conninfo, reload (SIGHUP to PID \(process.pid))")
     }
@@ -353,6 +343,18 @@ public actor ProcessPostgresController: PostgresController {
     }
 
     // MARK: Helpers
+
+    /// Writes postgresql.auto.conf (+ standby.signal) and remembers what it says.
+    private func writeConfiguration(parameters: [String: String], standbyOf upstream: UpstreamConnection?,
+                                    for action: String, keepingUnknownUpstream: Bool = false) throws {
+        do {
+            try files.write(parameters: parameters, standbyOf: upstream, keepingUnknownUpstream: keepingUnknownUpstream)
+        } catch {
+            throw failure("cannot \(action): \(error)")
+        }
+        self.upstream = upstream
+        self.parameters = parameters
+    }
 
     private func requireStoppedAndEmpty(_ action: String) throws {
         guard runningServer() == nil else { throw failure("cannot \(action): the server is running") }
