@@ -142,6 +142,32 @@ import Testing
         #expect(session.run("INSERT INTO t VALUES (1)").error == nil)
     }
 
+    /// Every transaction starts from the session's defaults, kept up to date as they are SET
+    /// (not looked up by name per transaction); SET LOCAL of the characteristics ends with it.
+    @Test func eachTransactionStartsFromTheCurrentDefaults() throws {
+        let db = try TestDatabase()
+        let session = try db.session()
+        #expect(try session.rows("SHOW transaction_isolation") == [["read committed"]])
+        _ = session.run("SET default_transaction_isolation = 'repeatable read'")
+        #expect(try session.rows("SHOW transaction_isolation") == [["repeatable read"]])
+        _ = session.run("BEGIN")
+        _ = session.run("SET LOCAL transaction_read_only = on")
+        #expect(try session.rows("SHOW transaction_read_only") == [["on"]])
+        _ = session.run("COMMIT")
+        #expect(try session.rows("SHOW transaction_read_only") == [["off"]])
+        _ = session.run("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY")
+        #expect(try session.rows("SHOW transaction_isolation") == [["serializable"]])
+        #expect(try session.rows("SHOW transaction_read_only") == [["on"]])
+        _ = session.run("RESET default_transaction_isolation")
+        _ = session.run("RESET default_transaction_read_only")
+        #expect(try session.rows("SHOW transaction_isolation") == [["read committed"]])
+        #expect(try session.rows("SHOW transaction_read_only") == [["off"]])
+        _ = session.run("SET synchronous_commit = remote_apply")
+        #expect(session.settings.synchronousCommitLevel == .remoteApply)
+        _ = session.run("SET synchronous_commit = off")
+        #expect(session.settings.synchronousCommitLevel == .off)
+    }
+
     @Test func setTransactionIsolationBeforeTheFirstQuery() throws {
         let db = try TestDatabase()
         let session = try db.session()

@@ -86,9 +86,7 @@ extension Session {
     }
 
     /// default_transaction_isolation as the AST's isolation level.
-    var defaultIsolation: IsolationLevel {
-        (try? settings.show("default_transaction_isolation")).flatMap(IsolationLevel.init(rawValue:)) ?? .readCommitted
-    }
+    var defaultIsolation: IsolationLevel { settings.defaultTransactionIsolation }
 
     /// The SET value list as one string, PostgreSQL's flatten_set_variable_args.
     static func flatten(_ arguments: [SetArgument], setting: String) throws -> String {

@@ -62,14 +62,13 @@ extension Session {
         transaction = context
         statementsInTransaction = 0
         // SHOW transaction_isolation / transaction_read_only answer for this transaction.
-        _ = try? settings.set("transaction_isolation", to: requested.rawValue, isLocal: true)
-        _ = try? settings.set("transaction_read_only", to: context.readOnly ? "on" : "off", isLocal: true)
+        settings.setTransactionCharacteristics(isolation: requested, readOnly: context.readOnly)
     }
 
     /// Commits the open transaction; the WAL is flushed before this returns.
     func commitTransaction() throws {
         guard let context = transaction else { return }
-        let level = SynchronousCommitLevel(rawValue: (try? settings.show("synchronous_commit")) ?? "on") ?? .on
+        let level = settings.synchronousCommitLevel
         endTransaction()
         _ = settings.transactionEnded(committed: true)
         let xid = context.topLevelXid

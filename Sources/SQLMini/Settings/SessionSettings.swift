@@ -58,6 +58,14 @@ public struct SessionSettings: Sendable {
         return definition.isReported ? (definition.name, try show(name)) : nil
     }
 
+    /// At the start of every transaction: transaction_isolation and transaction_read_only as SET
+    /// LOCAL stores them, without looking the names up, checking or parsing the values (that cost
+    /// ~10 k instructions per transaction). Neither is reported nor derived.
+    public mutating func setTransactionCharacteristics(isolation: IsolationLevel, readOnly: Bool) {
+        localValues["transaction_isolation"] = .string(isolation.rawValue)
+        localValues["transaction_read_only"] = .bool(readOnly)
+    }
+
     /// RESET name: back to the startup/server value.
     @discardableResult
     public mutating func reset(_ name: String) throws -> (String, String)? {
@@ -188,7 +196,7 @@ public struct SessionSettings: Sendable {
     /// The settings the values kept up to date below are made of.
     private static let derivedKeys = Set(SettingDefinition.reported.map(\.key) + [
         "search_path", "statement_timeout", "lock_timeout", "deadlock_timeout", "synchronous_commit",
-        "application_name", "default_transaction_read_only"])
+        "application_name", "default_transaction_read_only", "default_transaction_isolation"])
 
     private mutating func refreshDerivedValues() {
         reportedParameters = SettingDefinition.reported.map { ($0.name, (try? value($0)).map($0.show) ?? "") }
@@ -196,9 +204,12 @@ public struct SessionSettings: Sendable {
         statementTimeout = timeout("statement_timeout")
         lockTimeout = timeout("lock_timeout")
         deadlockTimeout = .milliseconds(max(1, integer("deadlock_timeout")))
-        synchronousCommit = (try? show("synchronous_commit")) != "off"
+        synchronousCommitLevel = (try? show("synchronous_commit")).flatMap(SynchronousCommitLevel.init(rawValue:)) ?? .on
+        synchronousCommit = synchronousCommitLevel != .off
         applicationName = (try? show("application_name")) ?? ""
         defaultTransactionReadOnly = (try? value("default_transaction_read_only")) == .bool(true)
+        defaultTransactionIsolation = (try? show("default_transaction_isolation")).flatMap(IsolationLevel.init(rawValue:))
+            ?? .readCommitted
     }
 
     // MARK: Typed accessors for the engine
@@ -218,8 +229,10 @@ public struct SessionSettings: Sendable {
     public private(set) var lockTimeout: Duration?
     public private(set) var deadlockTimeout: Duration = .seconds(1)
     public private(set) var synchronousCommit = true
+    public private(set) var synchronousCommitLevel = SynchronousCommitLevel.on
     public private(set) var applicationName = ""
     public private(set) var defaultTransactionReadOnly = false
+    public private(set) var defaultTransactionIsolation = IsolationLevel.readCommitted
     /// search_path as a list of schema names, unquoted; "$user" stays as written. Kept up to date
     /// with the values, like reportedParameters: every statement resolves names through it.
     public private(set) var searchPath: [String] = []
