@@ -125,14 +125,15 @@ extension CtlSession {
         let view = try await load()
         let members = try chooseMembers(view, names: names, role: "replica", force: force, action: "reinitialize")
         try confirmMembers(members, action: "reinitialize", force: force)
-        var waiting: [Member] = []
+        var waiting: [ReinitProgress] = []
         for member in members {
+            let before = await nodeStatus(member)
             var forced = force
             while true {
                 let response = try await call(member, "POST", "reinitialize", .object(["force": .bool(forced)]))
                 if response.status < 400 {
                     terminal.print("Success: reinitialize for member \(member.name)")
-                    if wait { waiting.append(member) }
+                    if wait { waiting.append(ReinitProgress(member: member, startTimeBefore: before?["postmaster_start_time"])) }
                 } else {
                     terminal.print("Failed: reinitialize for member \(member.name), status code=\(response.status), (\(response.body))")
                     if response.body.hasSuffix(" already in progress"), !forced,
@@ -145,19 +146,40 @@ extension CtlSession {
             }
         }
         if !waiting.isEmpty {
-            terminal.print("Waiting for reinitialize to complete on: \(waiting.map(\.name).joined(separator: ", "))")
+            terminal.print("Waiting for reinitialize to complete on: \(waiting.map(\.member.name).joined(separator: ", "))")
         }
         while !waiting.isEmpty {
             try await Task.sleep(for: pollInterval)
-            for member in waiting {
-                let response = try? await call(member, "GET", "patroni", nil)
-                let state = response.flatMap { try? JSONValue.decode(JSONValue.self, from: $0.body) }?["state"]?.stringValue
-                if let state, state != "creating replica" {
-                    terminal.print("Reinitialize is completed on: \(member.name)")
-                    waiting.removeAll { $0.name == member.name }
+            for index in waiting.indices.reversed() {
+                guard let status = await nodeStatus(waiting[index].member) else { continue }
+                if waiting[index].isComplete(status) {
+                    terminal.print("Reinitialize is completed on: \(waiting[index].member.name)")
+                    waiting.remove(at: index)
                 }
             }
         }
+    }
+
+    /// A member being rebuilt. patronictl stops waiting as soon as the state is not "creating replica" —
+    /// which is also true before the agent has begun; here the rebuild must have been seen (that state, or
+    /// a server started after the request) before "running" counts as done.
+    struct ReinitProgress {
+        let member: Member
+        let startTimeBefore: JSONValue?
+        var sawRebuild = false
+
+        mutating func isComplete(_ status: JSONValue) -> Bool {
+            let state = status["state"]?.stringValue
+            if state == "creating replica" || state == "stopped" || state == "starting" { sawRebuild = true }
+            if status["postmaster_start_time"] != startTimeBefore { sawRebuild = true }
+            return sawRebuild && state == "running"
+        }
+    }
+
+    /// GET /patroni of `member`, nil when it does not answer with JSON.
+    func nodeStatus(_ member: Member) async -> JSONValue? {
+        guard let response = try? await call(member, "GET", "patroni", nil), response.status == 200 else { return nil }
+        return try? JSONValue.decode(JSONValue.self, from: response.body)
     }
 
     // MARK: pause, resume
