@@ -154,6 +154,18 @@ struct EtcdClusterStoreTests {
         }
     }
 
+    @Test func aStoreConfiguredWithOneMemberLearnsTheOthersAndFailsOverToThem() async throws {
+        try await EtcdTestCluster.with { cluster in
+            try await withStores([[cluster.hosts[0]]]) { stores in
+                let store = stores[0]
+                #expect(try await store.discoverMembers().sorted() == cluster.members.map(\.clientURL).sorted())
+                try await store.put(key: "/service/demo/config", value: "{}", lease: 0)
+                cluster.kill(0)
+                #expect(try await store.get(key: "/service/demo/config")?.value == "{}")
+            }
+        }
+    }
+
     @Test func aWatchWhoseMemberIsKilledResumesOnTheNextFromTheSameRevision() async throws {
         try await EtcdTestCluster.with { cluster in
             try await withStores([cluster.hosts, Array(cluster.hosts.reversed())]) { stores in

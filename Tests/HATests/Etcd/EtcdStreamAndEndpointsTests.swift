@@ -55,6 +55,21 @@ import Testing
         #expect(endpoints.order() == [2, 0, 1])
     }
 
+    @Test func membersLearnedFromTheMemberListAreAppendedOnce() throws {
+        let answer = try JSONValue.decode(JSONValue.self, from: """
+            {"header":{"raft_term":"2"},"members":[\
+            {"ID":"1","name":"etcd1","peerURLs":["http://127.0.0.1:2380"],"clientURLs":["http://127.0.0.1:2379"]},\
+            {"ID":"2","name":"etcd2","peerURLs":["http://127.0.0.1:2480"],"clientURLs":["http://127.0.0.1:2479"]},\
+            {"ID":"3","peerURLs":["http://127.0.0.1:2580"]}]}
+            """)
+        let discovered = EtcdJSON.clientURLs(ofMemberList: answer)
+        #expect(discovered == ["http://127.0.0.1:2379", "http://127.0.0.1:2479"])   // etcd3 not started yet
+        var endpoints = try EtcdEndpoints(hosts: ["127.0.0.1:2379"])
+        #expect(endpoints.learn(discovered) == 1)
+        #expect(endpoints.learn(discovered) == 0)
+        #expect(endpoints.urls == ["http://127.0.0.1:2379", "http://127.0.0.1:2479"])
+    }
+
     @Test func aMemberBehindTheHighestRaftTermSeenIsStale() throws {
         var endpoints = try EtcdEndpoints(hosts: ["a:1"])
         func header(cluster: String = "c1", member: String = "m1", term: Int64) -> EtcdJSON.ResponseHeader {

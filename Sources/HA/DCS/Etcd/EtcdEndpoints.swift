@@ -9,8 +9,9 @@
 import Foundation
 
 struct EtcdEndpoints: Sendable {
-    /// Client URLs without a trailing slash: "http://127.0.0.1:2379".
-    let urls: [String]
+    /// Client URLs without a trailing slash: "http://127.0.0.1:2379". The configured ones first, then
+    /// those learned from the cluster's member list; only ever appended to, so an index stays valid.
+    private(set) var urls: [String]
     private(set) var current = 0
     private var highestRaftTerm: [String: Int64] = [:]
 
@@ -53,6 +54,17 @@ struct EtcdEndpoints: Sendable {
             }
         }
         return "\(scheme)://\(rest)" + (hasPort ? "" : ":\(defaultClientPort)")
+    }
+
+    /// Adds the client URLs of members the configuration did not list; returns how many were new.
+    @discardableResult
+    mutating func learn(_ discovered: [String]) -> Int {
+        var added = 0
+        for url in discovered.compactMap({ try? Self.clientURL($0) }) where !urls.contains(url) {
+            urls.append(url)
+            added += 1
+        }
+        return added
     }
 
     /// The endpoints to try, the remembered one first.

@@ -186,6 +186,15 @@ enum EtcdJSON {
         return try kvs.map(keyValue)
     }
 
+    /// Every member's client URLs from a member list answer (its fields are camelCase in the proto itself).
+    static func clientURLs(ofMemberList response: JSONValue) -> [String] {
+        guard case .array(let members)? = response["members"] else { return [] }
+        return members.flatMap { member -> [String] in
+            guard case .array(let urls)? = member["clientURLs"] else { return [] }
+            return urls.compactMap(\.stringValue)
+        }
+    }
+
     static func succeeded(ofTransaction response: JSONValue) -> Bool { response["succeeded"]?.boolValue ?? false }
 
     static func deletedCount(ofDeleteRange response: JSONValue) -> Int { Int(integer(response["deleted"])) }

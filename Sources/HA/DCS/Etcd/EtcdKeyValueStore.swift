@@ -60,6 +60,18 @@ public final class EtcdKeyValueStore: KeyValueStore {
     /// The member in use: the one that answered last.
     public var currentEndpoint: String { endpoints.withLock { $0.urls[$0.current] } }
 
+    /// Asks the cluster for its members (POST /v3/cluster/member/list) and adds their client URLs to the
+    /// endpoints, as Patroni does, so that a configuration naming one member still fails over to the others.
+    /// Returns every endpoint now known.
+    @discardableResult
+    public func discoverMembers() async throws -> [String] {
+        let answer = try await call("/v3/cluster/member/list", .object([:]), "member list")
+        let clientURLs = EtcdJSON.clientURLs(ofMemberList: answer)
+        let added = endpoints.withLock { $0.learn(clientURLs) }
+        if added > 0 { logger.info("etcd: learned \(added) more member(s) from the member list: \(clientURLs)") }
+        return endpointURLs
+    }
+
     // MARK: KeyValueStore
 
     public func range(prefix: String) async throws -> RangeResult {
