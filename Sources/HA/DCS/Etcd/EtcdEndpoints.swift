@@ -78,7 +78,8 @@ struct EtcdEndpoints: Sendable {
         guard header.raftTerm > 0 else { return nil }
         let highest = highestRaftTerm[header.clusterID, default: 0]
         if header.raftTerm < highest {
-            return "stale member \(header.memberID): raft_term \(header.raftTerm) < \(highest) already seen in cluster \(header.clusterID)"
+            return "stale member \(header.memberID): raft_term \(header.raftTerm) < \(highest) "
+                + "already seen in cluster \(header.clusterID)"
         }
         highestRaftTerm[header.clusterID] = header.raftTerm
         return nil

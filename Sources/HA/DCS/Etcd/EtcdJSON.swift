@@ -106,7 +106,8 @@ enum EtcdJSON {
             return .object(["key": base64(key), "target": .string("MOD"), "result": .string("EQUAL"),
                             "mod_revision": .string(String(revision))])
         case .value(let key, let value):
-            return .object(["key": base64(key), "target": .string("VALUE"), "result": .string("EQUAL"), "value": base64(value)])
+            return .object(["key": base64(key), "target": .string("VALUE"), "result": .string("EQUAL"),
+                            "value": base64(value)])
         }
     }
 
@@ -149,11 +150,12 @@ enum EtcdJSON {
         var code: Int64           // the gRPC status code
         var message: String
 
-        /// Codes that say "this member cannot answer now" (no leader, timed out, being stopped): try
-        /// another member. Every other code is the answer itself (e.g. 5 "requested lease not found").
         /// gRPC NotFound: "etcdserver: requested lease not found".
         static let notFound: Int64 = 5
-        static let retriableCodes: Set<Int64> = [1, 2, 4, 9, 14]   // Canceled, Unknown, DeadlineExceeded, FailedPrecondition, Unavailable
+        /// Codes that say "this member cannot answer now" (no leader, timed out, being stopped): try
+        /// another member. Every other code is the answer itself (e.g. 5 "requested lease not found").
+        /// Canceled, Unknown, DeadlineExceeded, FailedPrecondition, Unavailable:
+        static let retriableCodes: Set<Int64> = [1, 2, 4, 9, 14]
 
         var isRetriable: Bool { Self.retriableCodes.contains(code) }
 

@@ -37,7 +37,7 @@ struct EtcdJSONStream {
                 depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
-                if depth < 0 { throw DCSError("etcd: malformed watch stream (unbalanced '\(Character(Unicode.Scalar(byte)))')") }
+                if depth < 0 { throw DCSError("etcd: malformed watch stream (a closing bracket opens it)") }
                 if depth == 0 { messages.append(Array(pending[start..<scanned])) }
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
                 break

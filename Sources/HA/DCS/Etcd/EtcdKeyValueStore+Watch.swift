@@ -36,7 +36,10 @@ extension EtcdKeyValueStore {
         case .quiet:
             return []
         case .compacted(let revision):
-            logger.info("etcd: watch from revision \(fromRevision) on \(prefix) is older than the compacted revision \(revision); re-reading")
+            logger.info("""
+                etcd: watch from revision \(fromRevision) on \(prefix) is older than the compacted revision \
+                \(revision); re-reading
+                """)
             return try await range(prefix: prefix).keyValues.map { WatchEvent(kind: .put, keyValue: $0) }
         }
     }
