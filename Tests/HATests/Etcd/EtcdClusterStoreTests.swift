@@ -81,6 +81,11 @@ struct EtcdClusterStoreTests {
                 #expect(try await !first.updateLeaderLock())
                 #expect(try await first.load().leader?.name == "patroni2")
                 try await stores[0].revokeLease(expiring)   // already gone: not an error
+                // etcd's own refusal is the answer, not a member failure: thrown at once, with etcd's words.
+                let refused = await #expect(throws: DCSError.self) {
+                    try await stores[0].put(key: "/service/demo/members/patroni1", value: "{}", lease: expiring)
+                }
+                #expect(refused?.description.contains("requested lease not found") == true)
             }
         }
     }
