@@ -58,7 +58,12 @@ final class RelationFiles: @unchecked Sendable {
 
     func path(_ rel: RelationID) -> String { directory + "/" + String(rel.value) }
 
-    func exists(_ rel: RelationID) -> Bool { access(path(rel), F_OK) == 0 }
+    /// An open file exists (only `remove` unlinks, and it closes the file first, under the same
+    /// lock), so only a relation not opened yet costs a path and an access(2) — redo asks for
+    /// every page it touches.
+    func exists(_ rel: RelationID) -> Bool {
+        files.withLock { table in table[rel] != nil || access(path(rel), F_OK) == 0 }
+    }
 
     /// Creates an empty file for `rel` (no error if it exists: redo may create it again).
     func create(_ rel: RelationID) throws {
