@@ -237,4 +237,20 @@ struct ProcessPostgresControllerTests {
             #expect(rows.first?.text("id") == "42", "\(sandbox.log(third))")
         }
     }
+
+    @Test func aServerThatRefusesToStartSaysWhy() async throws {
+        try await ControllerSandbox.run { sandbox in
+            let node = sandbox.controller("node1")
+            try await node.initializeNewCluster()
+            await #expect {
+                try await node.start(standbyOf: nil, parameters: ["no_such_setting": "1"])
+            } throws: { error in
+                "\(error)".contains("unrecognized configuration parameter \"no_such_setting\"")
+            }
+            #expect(await !node.observe().isRunning)
+            try await node.start(standbyOf: nil, parameters: [:])       // the next start rewrites the file
+            #expect(await node.observe().isAnswering)
+            try await node.stop(mode: .fast)
+        }
+    }
 }

@@ -153,8 +153,8 @@ public actor ProcessPostgresController: PostgresController {
         while true {
             if !child.isAlive {
                 server = nil
-                throw failure("the server process (PID \(child.pid)) \(child.exitDescription ?? "exited") during startup; "
-                              + "its log is \"\(settings.logFile)\"")
+                throw failure("the server process (PID \(child.pid)) \(child.exitDescription ?? "exited") during startup: "
+                              + "\(lastLogLine() ?? "no message") (log: \"\(settings.logFile)\")")
             }
             if (try? await BoundedSession.run(probe, timeout: settings.observeTimeout, { _ in true })) == true { return }
             if ContinuousClock.now >= deadline {
@@ -376,6 +376,25 @@ public actor ProcessPostgresController: PostgresController {
         let bytes = Array((password + "\n").utf8)
         guard write(descriptor, bytes, bytes.count) == bytes.count else { throw failure("could not write the password file") }
         return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The server's last words: its log's last FATAL/PANIC message with the DETAIL and HINT lines after
+    /// it (the reason it refused to start), else its last line.
+    private func lastLogLine() -> String? {
+        guard let handle = FileHandle(forReadingAtPath: settings.logFile) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 8192 ? size - 8192 : 0)
+        let lines = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        guard let fatal = lines.lastIndex(where: { $0.contains("FATAL:") || $0.contains("PANIC:") }) else {
+            return lines.last.map(String.init)
+        }
+        let message = lines[fatal].range(of: "FATAL:") ?? lines[fatal].range(of: "PANIC:")
+        var text = message.map { String(lines[fatal][$0.lowerBound...]) } ?? String(lines[fatal])
+        for line in lines[(fatal + 1)...].prefix(while: { $0.hasPrefix("DETAIL:") || $0.hasPrefix("HINT:") }) {
+            text += " " + line
+        }
+        return text
     }
 
     /// Logs an action's failure and returns it to throw.
