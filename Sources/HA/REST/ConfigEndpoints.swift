@@ -5,6 +5,8 @@
 //   the key is absent (nothing to patch: the cluster is not bootstrapped). Then the HA loop is woken so
 //   a new ttl or pause takes effect now, not after loop_wait.
 // - PUT replaces the document unconditionally (Patroni's semantics); 502 when the write fails.
+// - Unlike Patroni, a document that would break the timing rules or has a wrongly typed key is refused
+//   with 400 before anything is written (DynamicConfig.validationError, the check ctl edit-config makes).
 
 extension RESTRouter {
     func getConfig() async -> RESTResponse {
@@ -27,6 +29,7 @@ extension RESTRouter {
             return .text(503, "No configuration in the DCS at \(agent.clusterStore.configKey) to patch")
         }
         let merged = DynamicConfig(document: current.document.merging(patch: .object(patch)))
+        if let problem = merged.validationError { return Self.invalid(problem) }
         if merged != current {
             do {
                 guard try await agent.clusterStore.setConfig(merged, expectedRevision: view.configRevision) else {
@@ -43,6 +46,7 @@ extension RESTRouter {
 
     func putConfig(_ document: [String: JSONValue]) async -> RESTResponse {
         let replacement = DynamicConfig(document: .object(document))
+        if let problem = replacement.validationError { return Self.invalid(problem) }
         do {
             let current = try? await agent.clusterStore.load().config
             if current != replacement {
@@ -53,5 +57,9 @@ extension RESTRouter {
         }
         await agent.wakeHALoop()
         return .json(200, replacement.document)
+    }
+
+    private static func invalid(_ problem: String) -> RESTResponse {
+        .text(400, "invalid configuration: \(problem); /config was not changed")
     }
 }

@@ -38,7 +38,7 @@ public struct HTTPPeerStatusFetcher: PeerStatusFetching {
             response = try await client.execute(HTTPClientRequest(url: apiURL), timeout: timeout)
             body = try await response.body.collect(upTo: Self.maximumResponseBytes)
         } catch {
-            throw PeerUnreachable("its REST API at \(apiURL) did not answer (\(error))")
+            throw PeerUnreachable("its REST API at \(apiURL) did not answer (\(explain(error)))")
         }
         guard response.status.code == 200 else {
             throw PeerUnreachable("its REST API at \(apiURL) answered \(response.status.code)")
@@ -47,5 +47,15 @@ public struct HTTPPeerStatusFetcher: PeerStatusFetching {
             throw PeerUnreachable("its REST API at \(apiURL) did not answer with a member status")
         }
         return status
+    }
+
+    /// "connection refused" rather than NIO's "connection reset (error set): Connection refused (errno: 111)".
+    private func explain(_ error: any Error) -> String {
+        if let ioError = error as? IOError { return String(cString: strerror(ioError.errnoCode)).lowercased() }
+        if let clientError = error as? HTTPClientError,
+           [.deadlineExceeded, .connectTimeout, .readTimeout].contains(clientError) {
+            return "no answer within \(timeout.nanoseconds / 1_000_000) ms"
+        }
+        return "\(error)"
     }
 }

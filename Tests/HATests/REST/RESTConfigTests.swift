@@ -53,7 +53,7 @@ final class ConcurrentEditStore: KeyValueStore {
         let agent = agent(store: InMemoryKeyValueStore(clock: clock))
         try await RESTTestServer.with(agent) { server async throws in
             #expect(try await server.send(.GET, "/config").status == 502)
-            #expect(try await server.send(.PATCH, "/config", json: #"{"ttl":20}"#).status == 503)
+            #expect(try await server.send(.PATCH, "/config", json: #"{"ttl":40}"#).status == 503)
             #expect(agent.current.wakeUps == 0)
         }
     }
@@ -67,13 +67,19 @@ final class ConcurrentEditStore: KeyValueStore {
             let get = try await server.send(.GET, "/config")
             #expect(get.status == 200 && get.body == initial)
             let patch = try await server.send(.PATCH, "/config", json:
-                #"{"ttl":20,"loop_wait":null,"postgresql":{"parameters":{"max_connections":150}}}"#)
-            let merged = #"{"postgresql":{"parameters":{"max_connections":150,"work_mem":"4MB"}},"ttl":20}"#
+                #"{"ttl":40,"loop_wait":null,"postgresql":{"parameters":{"max_connections":150}}}"#)
+            let merged = #"{"postgresql":{"parameters":{"max_connections":150,"work_mem":"4MB"}},"ttl":40}"#
             #expect(patch.status == 200)
             #expect(patch.body == merged)
             #expect(try await store.get(key: "/service/demo/config")?.value == merged)
             #expect(agent.current.wakeUps == 1)
 
+            let tooShort = try await server.send(.PATCH, "/config", json: #"{"ttl":20}"#)
+            #expect(tooShort.status == 400)
+            #expect(tooShort.body.hasPrefix("invalid configuration: "))
+            #expect(tooShort.body.hasSuffix("; /config was not changed"))
+            #expect(try await store.get(key: "/service/demo/config")?.value == merged)
+            #expect(try await server.send(.PUT, "/config", json: #"{"ttl":"thirty"}"#).status == 400)
             #expect(try await server.send(.PATCH, "/config", json: "[1,2]").status == 400)
             #expect(try await server.send(.PATCH, "/config", json: "{}").status == 400)
             #expect(try await server.send(.PATCH, "/config", json: "{not json").status == 400)
@@ -87,12 +93,12 @@ final class ConcurrentEditStore: KeyValueStore {
         try await base.put(key: "/service/demo/config", value: #"{"ttl":30}"#, lease: 0)
         store.editBeforeNextCommit(key: "/service/demo/config", value: #"{"ttl":40}"#)
         try await RESTTestServer.with(agent) { server async throws in
-            let reply = try await server.send(.PATCH, "/config", json: #"{"ttl":20}"#)
+            let reply = try await server.send(.PATCH, "/config", json: #"{"ttl":50}"#)
             #expect(reply.status == 409)
             #expect(reply.body.contains("changed concurrently"))
             #expect(try await base.get(key: "/service/demo/config")?.value == #"{"ttl":40}"#)
-            #expect(try await server.send(.PATCH, "/config", json: #"{"ttl":20}"#).status == 200)
-            #expect(try await base.get(key: "/service/demo/config")?.value == #"{"ttl":20}"#)
+            #expect(try await server.send(.PATCH, "/config", json: #"{"ttl":50}"#).status == 200)
+            #expect(try await base.get(key: "/service/demo/config")?.value == #"{"ttl":50}"#)
         }
     }
 
