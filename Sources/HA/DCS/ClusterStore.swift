@@ -103,10 +103,13 @@ public actor ClusterStore {
 
     /// Keeps this node's lease alive (grants a new one if it expired or the ttl changed).
     /// Returns true when the lease is the same one as before (keys attached to it are still there).
+    /// On a ttl change the old lease is NOT revoked: that would delete the leader key under a healthy
+    /// primary and its member key with it, and the replicas would race without asking it. The keys move to
+    /// the new lease on their next write (`updateLeaderLock`, `touchMember`); the old one lapses unused.
     @discardableResult
     public func refreshLease(ttl: Int) async throws -> Bool {
         if lease != 0, ttl == leaseTTL, try await store.keepAlive(lease: lease) != nil { return true }
-        if lease != 0, ttl != leaseTTL { try? await store.revokeLease(lease) }
+        if lease != 0, ttl != leaseTTL { _ = try await store.keepAlive(lease: lease) }   // until the keys moved
         lease = try await store.grantLease(ttl: ttl)
         leaseTTL = ttl
         return false

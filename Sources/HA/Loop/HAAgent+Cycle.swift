@@ -61,7 +61,10 @@ extension HAAgent {
         self.view = view
         viewReadAt = clock.now()
         dcsLastSeen = Date()
-        if let leader = view.leader?.name { formerLeader = leader }
+        if let leader = view.leader?.name {
+            formerLeader = leader
+            formerMembers = view.members
+        }
     }
 
     /// Patroni's `_handle_dcs_error`, with the deadline measured instead of assumed: a primary keeps

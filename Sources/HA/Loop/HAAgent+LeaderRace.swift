@@ -14,7 +14,7 @@ extension HAAgent {
             }
             return "PAUSE: the cluster has no leader; would have raced for the leader lock"
         }
-        let toAsk = HealthiestNodeCheck.peersToAsk(me: memberName, view: view)
+        let toAsk = HealthiestNodeCheck.peersToAsk(me: memberName, view: view, formerMembers: formerMembers)
         let answers = await peerFetcher.statuses(of: toAsk)
         let verdict = HealthiestNodeCheck(me: memberName, myTags: settings.tags.isEmpty ? nil : settings.tags,
                                           observation: observation, view: view, peers: answers,

@@ -39,8 +39,9 @@ public actor HAAgent: AgentControl {
     var fencesSeen = 0
     /// When the request of the last successful lease refresh was sent (the lease lives ≥ ttl from here).
     var leaseRefreshStart: Duration?
-    /// The leader the loop last saw holding the lock (Patroni's old_cluster leader).
+    /// The leader the loop last saw holding the lock, and the members of that view (Patroni's old_cluster).
     var formerLeader: String?
+    var formerMembers: [Member] = []
 
     // The server.
     /// What must happen before this node's server may follow a leader (set when it stops being primary).
@@ -83,9 +84,14 @@ public actor HAAgent: AgentControl {
 
     // MARK: AgentControl — snapshots
 
+    /// The lease guard stopped the server and the loop has not run since (it may be stuck in the DCS).
+    var isFencedUnnoticed: Bool { leaseGuard.fenceCount != fencesSeen }
+
     public func currentStatus() -> NodeStatus {
-        var status = NodeStatus(state: memberState, role: memberRole)
-        let observed = observation
+        // A fenced server must not keep looking like a running primary to peers: that would block the race.
+        let observed = isFencedUnnoticed ? PostgresObservation(dataDirectoryExists: true) : observation
+        var status = NodeStatus(state: isFencedUnnoticed ? "stopped" : memberState,
+                                role: isFencedUnnoticed ? "demoted" : memberRole)
         status.postmasterStartTime = observed.postmasterStartTime
         status.serverVersion = observed.serverVersion
         status.timeline = observed.timeline
@@ -121,7 +127,7 @@ public actor HAAgent: AgentControl {
         return view
     }
 
-    public func holdsLeaderLock() -> Bool { holdsLock }
+    public func holdsLeaderLock() -> Bool { holdsLock && !isFencedUnnoticed }
     public func nextRunDeadline() -> Duration { nextRun }
     public func wakeHALoop() { wakeup.signal(.requested("woken through the REST API")) }
 

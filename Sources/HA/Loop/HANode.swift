@@ -26,7 +26,8 @@ public struct HANode: Sendable {
             hosts: hosts,
             requestTimeout: EtcdKeyValueStore.patroniRequestTimeout(retryTimeout: retryTimeout, hostCount: hosts.count),
             retryTimeout: retryTimeout)
-        let peerClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let peerClient = HTTPClient(eventLoopGroupProvider: .singleton,
+                                    configuration: HTTPPeerStatusFetcher.clientConfiguration)
         let agent = HAAgent(settings: AgentSettings(configuration),
                             clusterStore: ClusterStore(store: etcd, namespace: configuration.namespace,
                                                        scope: configuration.scope, memberName: configuration.name),

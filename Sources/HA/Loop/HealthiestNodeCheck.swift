@@ -43,10 +43,13 @@ public struct HealthiestNodeCheck: Sendable {
     private var syncActive: Bool { config.synchronousMode && view.sync != nil }
 
     /// The members whose status the race needs: everyone else with an api_url, without nofailover, and in
-    /// synchronous mode only those named in /sync.
-    public static func peersToAsk(me: String, view: ClusterView) -> [Member] {
+    /// synchronous mode only those named in /sync. `formerMembers` are the members of the last view that
+    /// had a leader (Patroni's old_cluster): a member key can vanish with a lease while its server still
+    /// runs — a primary whose lease lapsed must still be asked, or a replica would race past it.
+    public static func peersToAsk(me: String, view: ClusterView, formerMembers: [Member] = []) -> [Member] {
         let syncActive = view.effectiveConfig.synchronousMode && view.sync != nil
-        return view.members.filter { member in
+        let vanished = formerMembers.filter { former in !view.members.contains { $0.name == former.name } }
+        return (view.members + vanished).filter { member in
             member.name != me && !member.status.apiURL.isEmpty && !member.status.noFailover
                 && (!syncActive || view.sync?.contains(member.name) == true || view.sync?.leader == member.name)
         }

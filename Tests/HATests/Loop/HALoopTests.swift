@@ -251,4 +251,36 @@ import Testing
         #expect(await cluster.agent("patroni1").restart(RestartRequest(role: "replica"))
                 == ActionResult(503, "restart conditions are not satisfied: I am a primary, not a replica"))
     }
+
+    @Test func aPrimaryWhoseKeysVanishedWithItsLeaseStillBlocksTheRace() async throws {
+        let cluster = LoopTestCluster()
+        await cluster.bootstrap()
+        await cluster.cycle("patroni2")                            // remembers patroni1 as leader and member
+        let lease = await cluster.agent("patroni1").clusterStore.currentLease
+        try await cluster.store.revokeLease(lease)                 // leader and member key gone, server alive
+        #expect(try await cluster.view().member(named: "patroni1") == nil)
+        #expect(await cluster.cycle("patroni2")
+                == "not racing for the leader lock because I am not the healthiest node: Primary (patroni1) is still alive")
+        #expect(await cluster.cycle("patroni1") == "acquired session lock as a leader")
+    }
+
+    @Test func changingTTLKeepsTheLeader() async throws {
+        let cluster = LoopTestCluster()
+        await cluster.bootstrap()
+        let ctl = ClusterStore(store: cluster.store, scope: "demo", memberName: "ctl")
+        let view = try await ctl.load()
+        var changed = view.effectiveConfig
+        changed.document = changed.document.merging(patch: .object(["ttl": .int(20), "loop_wait": .int(5)]))
+        #expect(try await ctl.setConfig(changed, expectedRevision: view.configRevision))
+        #expect(await cluster.cycle("patroni2")
+                == "no action. I am (patroni2), a secondary, and following a leader (patroni1)")
+        #expect(await cluster.cycle("patroni1") == "no action. I am (patroni1), the leader with the lock")
+        #expect(await cluster.cycle("patroni3")
+                == "no action. I am (patroni3), a secondary, and following a leader (patroni1)")
+        cluster.clock.advance(by: .seconds(25))                    // the old 30 s lease has not lapsed yet …
+        await cluster.cycle("patroni1")
+        cluster.clock.advance(by: .seconds(10))                    // … and now it has: the key moved with it
+        #expect(await cluster.cycle("patroni1") == "no action. I am (patroni1), the leader with the lock")
+        #expect(try await cluster.view().leader?.name == "patroni1")
+    }
 }

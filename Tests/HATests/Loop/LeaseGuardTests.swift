@@ -62,7 +62,8 @@ import Testing
     @Test func aLeaderThatFindsTheLockTakenDemotesAtOnce() async throws {
         let cluster = LoopTestCluster()
         await cluster.bootstrap()
-        cluster.link("patroni1").isCut = true                       // partitioned from etcd
+        cluster.link("patroni1").isCut = true                       // partitioned from etcd and its peers
+        cluster.peers.setDown(LoopTestCluster.apiURL("patroni1"), true)
         await cluster.pass(seconds: 31, cycling: ["patroni2", "patroni3"])
         #expect(try await cluster.view().leader?.name == "patroni2")
         cluster.link("patroni1").isCut = false
