@@ -53,6 +53,17 @@ final class ControllerSandbox: @unchecked Sendable {
         UpstreamConnection(memberName: controller.settings.memberName, host: "127.0.0.1", port: controller.settings.port)
     }
 
+    /// Observes until `condition` holds, at most `attempts` times, 100 ms apart; returns the last observation.
+    func observe(_ controller: ProcessPostgresController, attempts: Int = 300,
+                 until condition: (PostgresObservation) -> Bool) async -> PostgresObservation {
+        var observation = await controller.observe()
+        for _ in 0..<attempts where !condition(observation) {
+            try? await Task.sleep(for: .milliseconds(100))
+            observation = await controller.observe()
+        }
+        return observation
+    }
+
     /// Runs SQL on a controller's server as the superuser.
     func sql(_ controller: ProcessPostgresController, _ text: String) throws -> [PGQueryResult] {
         let connection = try PGClientConnection.connect(PGClientConfiguration(
@@ -84,17 +95,6 @@ final class ControllerSandbox: @unchecked Sendable {
     }
 }
 
-/// Observes until `condition` holds, at most `attempts` times, 100 ms apart; returns the last observation.
-func observe(_ controller: ProcessPostgresController, attempts: Int = 300,
-             until condition: (PostgresObservation) -> Bool) async -> PostgresObservation {
-    var observation = await controller.observe()
-    for _ in 0..<attempts where !condition(observation) {
-        try? await Task.sleep(for: .milliseconds(100))
-        observation = await controller.observe()
-    }
-    return observation
-}
-
 @Suite("ProcessPostgresController", .serialized, .enabled(if: MiniPGBinary.exists, "needs the minipg binary: swift build"))
 struct ProcessPostgresControllerTests {
     @Test func bootstrapCloneStreamPromoteAndStop() async throws {
@@ -118,10 +118,10 @@ struct ProcessPostgresControllerTests {
             seen = await standby.observe()
             #expect(seen.systemIdentifier == systemIdentifier && !seen.isRunning)
             try await standby.start(standbyOf: sandbox.upstream(primary), parameters: [:])
-            seen = await observe(standby) { $0.isStreaming }
+            seen = await sandbox.observe(standby) { $0.isStreaming }
             #expect(seen.role == .replica && seen.isStreaming && seen.upstream == "node1", "\(sandbox.log(standby))")
             #expect(seen.timeline == 1 && (seen.receiveLSN ?? 0) > 0 && (seen.replayLSN ?? 0) > 0)
-            let peers = await observe(primary) { $0.replication.contains { $0.state == "streaming" } }.replication
+            let peers = await sandbox.observe(primary) { $0.replication.contains { $0.state == "streaming" } }.replication
             #expect(peers.map(\.applicationName) == ["node2"] && peers.first?.usename == "replicator")
 
             try await standby.promote()
@@ -146,7 +146,7 @@ struct ProcessPostgresControllerTests {
             try await node.start(standbyOf: nil, parameters: [:])
             let pid = try #require(ManagedConfiguration(settings: node.settings).postmasterPID)
             kill(pid, SIGKILL)
-            let seen = await observe(node) { !$0.isRunning }
+            let seen = await sandbox.observe(node) { !$0.isRunning }
             #expect(!seen.isRunning && !seen.isAnswering)
             try await node.start(standbyOf: nil, parameters: [:])
             #expect(await node.observe().role == .primary)
@@ -176,7 +176,7 @@ struct ProcessPostgresControllerTests {
             try await node.initializeNewCluster()
             try await node.start(standbyOf: nil, parameters: ["max_connections": "100"])
             try await node.reload(parameters: ["max_connections": "150"])
-            let seen = await observe(node) { !$0.pendingRestart.isEmpty }
+            let seen = await sandbox.observe(node) { !$0.pendingRestart.isEmpty }
             #expect(seen.pendingRestart == ["max_connections": .init(oldValue: "100", newValue: "150")], "\(sandbox.log(node))")
             try await node.stop(mode: .fast)
             try await node.start(standbyOf: nil, parameters: ["max_connections": "150"])
@@ -192,7 +192,7 @@ struct ProcessPostgresControllerTests {
             try await old.start(standbyOf: nil, parameters: [:])
             try await new.cloneFrom(sandbox.upstream(old))
             try await new.start(standbyOf: sandbox.upstream(old), parameters: [:])
-            #expect(await observe(new) { $0.isStreaming }.isStreaming)
+            #expect(await sandbox.observe(new) { $0.isStreaming }.isStreaming)
             try await new.promote()
             try await new.checkpoint()
             // The old primary goes on writing after the fork: a split brain the rewind must undo.
@@ -201,7 +201,7 @@ struct ProcessPostgresControllerTests {
 
             #expect(try await old.rewind(from: sandbox.upstream(new)) == .rewound, "\(sandbox.log(old))")
             try await old.follow(sandbox.upstream(new), parameters: [:])
-            let seen = await observe(old) { $0.isStreaming }
+            let seen = await sandbox.observe(old) { $0.isStreaming }
             #expect(seen.role == .replica && seen.isStreaming && seen.timeline == 2 && seen.upstream == "node2",
                     "\(sandbox.log(old))")
             let tables = try sandbox.sql(old, "select count(*) from pg_class where relname = 'diverged'")
@@ -217,14 +217,14 @@ struct ProcessPostgresControllerTests {
             for standby in [second, third] {
                 try await standby.cloneFrom(sandbox.upstream(first))
                 try await standby.start(standbyOf: sandbox.upstream(first), parameters: [:])
-                #expect(await observe(standby) { $0.isStreaming }.isStreaming)
+                #expect(await sandbox.observe(standby) { $0.isStreaming }.isStreaming)
             }
             let startedAt = await third.observe().postmasterStartTime
             try await first.stop(mode: .immediate)
             try await second.promote()
 
             try await third.follow(sandbox.upstream(second), parameters: [:])
-            let seen = await observe(third) { $0.isStreaming && $0.upstream == "node2" && $0.timeline == 2 }
+            let seen = await sandbox.observe(third) { $0.isStreaming && $0.upstream == "node2" && $0.timeline == 2 }
             #expect(seen.isStreaming && seen.upstream == "node2" && seen.timeline == 2, "\(sandbox.log(third))")
             #expect(seen.postmasterStartTime == startedAt)      // the same server process: reloaded, not restarted
             _ = try sandbox.sql(second, "create table after_failover (id int); insert into after_failover values (42)")
