@@ -218,3 +218,21 @@ import Testing
         #expect(try await session.dsn(member: "patroni3", role: nil) == "host=127.0.0.1 port=5434")
     }
 }
+
+@Suite struct CtlFlushTests {
+    @Test func flushingAScheduledSwitchoverWithoutReachableAgentsDeletesTheKey() async throws {
+        let cluster = CtlTestCluster()
+        try await cluster.startLab()
+        let terminal = ScriptedTerminal()
+        try await cluster.session(terminal: terminal).flush(.switchover, members: [], role: "any", force: true)
+        #expect(terminal.output == "No pending scheduled switchover\n")
+
+        #expect(try await cluster.ctlStore.setFailover(FailoverRequest(leader: "patroni1", member: "patroni2",
+                                                                       scheduledAt: "2030-01-01T10:00:00Z")))
+        let listed = cluster.session(terminal: ScriptedTerminal()).listing(try await cluster.ctlStore.load()).render(.pretty)
+        #expect(listed.hasSuffix("\n Switchover scheduled at: 2030-01-01T10:00:00Z\n                    from: patroni1\n                      to: patroni2"))
+        try await cluster.session(terminal: terminal).flush(.switchover, members: [], role: "any", force: true)
+        #expect(terminal.output.hasSuffix(" Could not find any accessible member of cluster demo\nSuccess: scheduled switchover deleted from the DCS\n"))
+        #expect(try await cluster.ctlStore.load().failover == nil)
+    }
+}

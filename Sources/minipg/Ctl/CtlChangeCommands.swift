@@ -161,6 +161,27 @@ struct CtlResume: ParsableCommand {
     func run() throws { try arguments.run(paused: false) }
 }
 
+struct CtlFlush: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "flush",
+                                                    abstract: "Cancel scheduled restarts or a scheduled switchover.")
+
+    @OptionGroup var options: CtlOptions
+    @Argument(help: "Cluster name.") var clusterName: String
+    @Argument(help: "Members (for restart), then what to flush: restart or switchover.") var arguments: [String]
+    @Option(name: [.customShort("r"), .customLong("role")], help: "primary, replica or any.") var role = "any"
+    @Flag(name: .customLong("force"), help: "Do not ask.") var force = false
+
+    func run() throws {
+        guard let last = arguments.last, let target = CtlSession.FlushTarget(rawValue: last) else {
+            throw ValidationError("the last argument must be restart or switchover")
+        }
+        let (members, role, force) = (Array(arguments.dropLast()), role, force)
+        try runCtl(options, cluster: clusterName) { session, _ in
+            try await session.flush(target, members: members, role: role, force: force)
+        }
+    }
+}
+
 struct CtlRemove: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "remove",
                                                     abstract: "Delete every key of the cluster from the DCS.")

@@ -17,7 +17,7 @@ struct CtlCommand: ParsableCommand {
         abstract: "Inspect and change an HA cluster (patronictl's commands).",
         subcommands: [CtlList.self, CtlTopology.self, CtlShowConfig.self, CtlEditConfig.self, CtlHistory.self,
                       CtlRestart.self, CtlReload.self, CtlReinit.self, CtlFailover.self, CtlSwitchover.self,
-                      CtlPause.self, CtlResume.self, CtlRemove.self, CtlDSN.self, CtlQuery.self]
+                      CtlPause.self, CtlResume.self, CtlFlush.self, CtlRemove.self, CtlDSN.self, CtlQuery.self]
     )
 
     @OptionGroup var options: CtlOptions
