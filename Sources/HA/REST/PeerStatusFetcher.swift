@@ -26,6 +26,16 @@ public struct HTTPPeerStatusFetcher: PeerStatusFetching {
     let client: HTTPClient
     let timeout: TimeAmount
 
+    /// How the client passed to `init` should be configured: a peer that refuses the connection is down
+    /// now, so no reconnect attempts until the deadline (AsyncHTTPClient's default) — a dead member then
+    /// costs the leader race and a switchover pre-check nothing instead of the whole timeout.
+    public static var clientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: defaultTimeout, read: defaultTimeout)
+        return configuration
+    }
+
     public init(client: HTTPClient, timeout: TimeAmount = Self.defaultTimeout) {
         self.client = client
         self.timeout = timeout

@@ -41,13 +41,7 @@ public final class RESTServer: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.ownsGroup = eventLoopGroup == nil
-        // A peer that refuses the connection is down now: no reconnect attempts until the deadline, so a
-        // dead member costs the leader race and a switchover pre-check nothing, not the whole timeout.
-        var peerConfiguration = HTTPClient.Configuration()
-        peerConfiguration.connectionPool.retryConnectionEstablishment = false
-        peerConfiguration.timeout = .init(connect: HTTPPeerStatusFetcher.defaultTimeout,
-                                          read: HTTPPeerStatusFetcher.defaultTimeout)
-        self.peerClient = HTTPClient(eventLoopGroup: group, configuration: peerConfiguration)
+        self.peerClient = HTTPClient(eventLoopGroup: group, configuration: HTTPPeerStatusFetcher.clientConfiguration)
         self.router = RESTRouter(agent: agent, authentication: authentication,
                                  peers: HTTPPeerStatusFetcher(client: peerClient), logger: logger)
     }
