@@ -43,7 +43,7 @@ public struct ClusterListing: Sendable {
         var columns = ["Cluster", "Member", "Host", "Role", "State", "TL", "Lag in MB"]
         let optional: [(String, (Member) -> Bool)] = [
             ("Pending restart", { $0.status.pendingRestart == true }),
-            ("Pending restart reason", { _ in false }),
+            ("Pending restart reason", { _ in false }),   // long: only with --extended
             ("Scheduled restart", { $0.status.scheduledRestart != nil }),
             ("Tags", { !($0.status.tags ?? [:]).isEmpty }),
         ]

@@ -56,6 +56,7 @@ public struct CtlSession: Sendable {
                      watch: Duration? = nil, count: Int? = nil) async throws {
         var runs = 0
         while true {
+            if watch != nil { terminal.clear() }
             if timestamp { terminal.print(CtlTimestamp.text(now(), fractionDigits: 0)) }
             terminal.print(listing(try await load(), extended: extended).render(format))
             runs += 1

@@ -16,9 +16,13 @@ public protocol CtlTerminal: Sendable {
     func print(_ text: String)
     /// Writes `text` without a newline (a prompt) and reads one line of the answer; nil at end of input.
     func ask(_ text: String) -> String?
+    /// Clears the screen before the next round of a watched list (a no-op where there is no screen).
+    func clear()
 }
 
 extension CtlTerminal {
+    public func clear() {}
+
     /// click.prompt: "text [default]: "; an empty answer takes the default; without a default, asks again.
     public func prompt(_ text: String, default defaultValue: String? = nil) throws -> String {
         while true {
@@ -54,6 +58,11 @@ public struct StandardTerminal: CtlTerminal {
     public func ask(_ text: String) -> String? {
         FileHandle.standardOutput.write(Data(text.utf8))
         return readLine(strippingNewline: true)
+    }
+
+    /// ANSI "cursor home, erase display", as click.clear() writes on a terminal; nothing when piped.
+    public func clear() {
+        if isatty(STDOUT_FILENO) != 0 { FileHandle.standardOutput.write(Data("\u{1B}[H\u{1B}[2J".utf8)) }
     }
 }
 
