@@ -169,11 +169,7 @@ import Testing
     @Test func pauseMeansNoFailover() async throws {
         let cluster = LoopTestCluster()
         await cluster.bootstrap()
-        let ctl = ClusterStore(store: cluster.store, scope: "demo", memberName: "ctl")
-        let view = try await ctl.load()
-        var paused = view.effectiveConfig
-        paused.document = paused.document.merging(patch: .object(["pause": .bool(true)]))
-        #expect(try await ctl.setConfig(paused, expectedRevision: view.configRevision))
+        #expect(try await cluster.patchConfig(["pause": .bool(true)]))
         await cluster.cycle("patroni1")
         cluster.kill("patroni1")
         await cluster.pass(seconds: 31, cycling: ["patroni2", "patroni3"])
@@ -267,11 +263,7 @@ import Testing
     @Test func changingTTLKeepsTheLeader() async throws {
         let cluster = LoopTestCluster()
         await cluster.bootstrap()
-        let ctl = ClusterStore(store: cluster.store, scope: "demo", memberName: "ctl")
-        let view = try await ctl.load()
-        var changed = view.effectiveConfig
-        changed.document = changed.document.merging(patch: .object(["ttl": .int(20), "loop_wait": .int(5)]))
-        #expect(try await ctl.setConfig(changed, expectedRevision: view.configRevision))
+        #expect(try await cluster.patchConfig(["ttl": .int(20), "loop_wait": .int(5)]))
         #expect(await cluster.cycle("patroni2")
                 == "no action. I am (patroni2), a secondary, and following a leader (patroni1)")
         #expect(await cluster.cycle("patroni1") == "no action. I am (patroni1), the leader with the lock")

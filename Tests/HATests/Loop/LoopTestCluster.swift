@@ -161,6 +161,15 @@ final class LoopTestCluster: Sendable {
         try await ClusterStore(store: store, scope: "demo", memberName: "test").load()
     }
 
+    /// What `ctl edit-config -s` does: merge `patch` into /config, compare-and-set on its revision.
+    func patchConfig(_ patch: [String: JSONValue]) async throws -> Bool {
+        let ctl = ClusterStore(store: store, scope: "demo", memberName: "ctl")
+        let view = try await ctl.load()
+        var changed = view.effectiveConfig
+        changed.document = changed.document.merging(patch: .object(patch))
+        return try await ctl.setConfig(changed, expectedRevision: view.configRevision)
+    }
+
     /// Writes WAL on `primary` and lets `standbys` receive all of it.
     func write(bytes: Int64, on primary: String, replicatedTo standbys: [String]) {
         server(primary).update { $0.walPosition += bytes }
