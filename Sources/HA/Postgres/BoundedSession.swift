@@ -54,8 +54,20 @@ enum BoundedSession {
 
     /// Rows of a one-statement query as [column: text], NULL as a missing key.
     static func rows(_ connection: PGClientConnection, _ sql: String) throws -> [[String: String]] {
-        guard let result = try connection.simpleQuery(sql).last else { return [] }
-        return result.rows.indices.map { row in
+        try results(connection, [sql])[0]
+    }
+
+    /// The rows of each statement, sent together as one simple query (one round trip).
+    static func results(_ connection: PGClientConnection, _ statements: [String]) throws -> [[[String: String]]] {
+        let results = try connection.simpleQuery(statements.joined(separator: ";\n"))
+        guard results.count == statements.count else {
+            throw PostgresControllerError("expected \(statements.count) results, the server sent \(results.count)")
+        }
+        return results.map(rows(of:))
+    }
+
+    private static func rows(of result: PGQueryResult) -> [[String: String]] {
+        result.rows.indices.map { row in
             var values: [String: String] = [:]
             for column in result.columns {
                 if let text = result.text(row: row, column.name) { values[column.name] = text }

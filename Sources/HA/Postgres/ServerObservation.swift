@@ -10,7 +10,8 @@
 //   pg_settings.pending_restart           postmaster settings changed in the file, waiting for a restart
 //   pg_postmaster_start_time(), server_version_num
 //
-// Two round trips: the role first, because the "current" WAL functions fail on a standby (55000).
+// Two round trips: the role first, because the "current" WAL functions fail on a standby (55000);
+// then the role's questions and pending_restart, as one multi-statement simple query.
 
 import PGWire
 
@@ -57,29 +58,32 @@ struct ServerObservation: Sendable {
         observation.isInRecovery = common["in_recovery"] == "t"
         observation.postmasterStartTime = common["start_time"]
         observation.serverVersion = common["version"].flatMap { Int($0) }
+        // The role's questions and pending_restart in one round trip: three statements, three results.
+        let batch = observation.isInRecovery ? [replicaQuery, receiverQuery, pendingRestartQuery]
+                                             : [primaryQuery, replicationQuery, pendingRestartQuery]
+        let results = try BoundedSession.results(connection, batch)
+        let positions = results[0].first ?? [:]
         if observation.isInRecovery {
-            let positions = try BoundedSession.rows(connection, replicaQuery).first ?? [:]
             observation.receiveLSN = positions["receive"].flatMap { Int64($0) }
             observation.replayLSN = positions["replay"].flatMap { Int64($0) }
             observation.replayTimestamp = positions["replay_time"]
-            if let receiver = try BoundedSession.rows(connection, receiverQuery).first {
+            if let receiver = results[1].first {
                 observation.receiverStatus = receiver["status"]
                 observation.timeline = receiver["received_tli"].flatMap { Int($0) }
                 observation.senderHost = receiver["sender_host"]
                 observation.senderPort = receiver["sender_port"].flatMap { Int($0) }
             }
         } else {
-            let positions = try BoundedSession.rows(connection, primaryQuery).first ?? [:]
             observation.flushLSN = positions["flush"].flatMap { Int64($0) }
             observation.timeline = positions["walfile"].flatMap(timeline(ofWALFile:))
-            observation.replication = try BoundedSession.rows(connection, replicationQuery).map { row in
+            observation.replication = results[1].map { row in
                 NodeStatus.ReplicationPeer(usename: row["usename"], applicationName: row["application_name"] ?? "",
                                            clientAddr: row["client_addr"], state: row["state"] ?? "",
                                            syncState: row["sync_state"] ?? "async",
                                            syncPriority: row["sync_priority"].flatMap { Int($0) } ?? 0)
             }
         }
-        for row in try BoundedSession.rows(connection, pendingRestartQuery) {
+        for row in results[2] {
             if let name = row["name"] { observation.pendingRestart[name] = row["setting"] ?? "" }
         }
         return observation
