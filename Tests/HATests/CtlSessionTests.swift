@@ -183,6 +183,24 @@ import Testing
         #expect(terminal.output.contains(" Successfully switched over to \"patroni3\""))
     }
 
+    @Test func anAgentsStatusUnknownIsNotTheEndOfTheSwitchover() async throws {
+        let cluster = CtlTestCluster()
+        try await cluster.startLab()
+        let terminal = ScriptedTerminal()
+        let session = cluster.session(terminal: terminal, api: AnsweringAgents(
+            status: 503, body: "Switchover status unknown: after 20 s the lock is still held by patroni1"))
+        #expect(try await cluster.ctlStore.setFailover(FailoverRequest(leader: "patroni1", member: "patroni3")))
+        let request = Task { try await session.switchover(.switchover, SwitchoverOptions(candidate: "patroni3", force: true)) }
+        while !terminal.output.contains("Still waiting for a new leader (up to ttl, 30 s)") { await Task.yield() }
+        let patroni3 = ClusterStore(store: cluster.store, scope: "demo", memberName: "patroni3")
+        try await patroni3.refreshLease(ttl: 30)
+        try await cluster.store.delete(prefix: "/service/demo/leader")
+        #expect(try await patroni3.attemptToAcquireLeaderLock())
+        try await request.value
+        #expect(terminal.output.contains(" Switchover status unknown: after 20 s the lock is still held by patroni1\n"))
+        #expect(terminal.output.contains(" Successfully switched over to \"patroni3\"\n"))
+    }
+
     @Test func pauseWithoutReachableAgentsWritesTheConfigAndResumeUndoesIt() async throws {
         let cluster = CtlTestCluster()
         try await cluster.startLab()

@@ -93,3 +93,12 @@ struct UnreachableAgents: MemberAPIClient {
         throw Refused()
     }
 }
+
+/// Every agent answers every request with the same status and body (an agent's reply to ctl).
+struct AnsweringAgents: MemberAPIClient {
+    var status: Int
+    var body: String
+    func send(_ method: String, url: String, body: JSONValue?, timeout: Duration) async throws -> MemberAPIResponse {
+        MemberAPIResponse(status: status, body: self.body)
+    }
+}

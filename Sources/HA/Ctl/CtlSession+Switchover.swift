@@ -6,7 +6,8 @@
 // asks when ("now" or an ISO time, not while paused); then "Are you sure …?". The request goes to the
 // leader's REST API (POST /switchover or /failover; to the candidate when there is no leader), which
 // answers once the new leader is in place. If no agent can be reached, the same request is written to
-// /failover in the DCS and ctl watches the leader key itself until the candidate (or anyone else) holds it.
+// /failover in the DCS and ctl watches the leader key itself until the candidate (or anyone else) holds it;
+// it also keeps watching (for up to ttl) when the agent answers "status unknown" after its own wait.
 import Foundation
 
 /// A failover or switchover as decided by the dialogue: what goes into the request body and /failover.
@@ -115,11 +116,18 @@ extension CtlSession {
         if let target,
            let response = try? await api.send("POST", url: target.apiEndpoint(action.rawValue), body: plan.requestBody,
                                               timeout: timeout) {
-            guard response.status == 200 || response.status == 202 else {
+            if response.status == 503, response.body.contains("status unknown") {
+                // The agent stopped waiting, the switchover may still be under way: keep watching instead
+                // of calling it failed (patronictl's "Switchover status unknown" leaves users guessing).
+                terminal.print("\(CtlTimestamp.text(now())) \(response.body)")
+                terminal.print("Still waiting for a new leader (up to ttl, \(view.effectiveConfig.ttl) s)")
+                try await waitForNewLeader(plan, old: view, timeout: .seconds(view.effectiveConfig.ttl))
+            } else if response.status == 200 || response.status == 202 {
+                terminal.print("\(CtlTimestamp.text(now())) \(response.body)")
+            } else {
                 terminal.print("\(action.rawValue.capitalized) failed, details: \(response.status), \(response.body)")
                 return
             }
-            terminal.print("\(CtlTimestamp.text(now())) \(response.body)")
         } else {
             terminal.print("\(CtlTimestamp.text(now())) Could not \(action.rawValue) using Patroni api, falling back to DCS")
             guard try await store.setFailover(plan.failoverKey) else { throw CtlError("Could not write the failover key") }
