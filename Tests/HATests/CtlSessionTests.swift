@@ -92,6 +92,26 @@ import Testing
         #expect(config["postgresql"]?["parameters"]?["pg_stat_statements.max"] == .int(500))
     }
 
+    @Test func editConfigApplyMergesReplaceReplacesAndStandardInputNeedsForce() async throws {
+        let cluster = CtlTestCluster()
+        try await cluster.startLab()
+        let merged = try await editConfig(cluster, ConfigEditRequest(
+            applyDocument: "maximum_lag_on_failover: null\npostgresql:\n  parameters:\n    work_mem: 8MB\n", force: true))
+        #expect(merged.contains("-maximum_lag_on_failover: 1048576\n"))
+        #expect(merged.contains("+    work_mem: 8MB\n"))
+        var config = try await cluster.ctlStore.load().effectiveConfig
+        #expect(config.document["maximum_lag_on_failover"] == nil && config.postgresqlParameters["max_connections"] == "100")
+
+        let piped = try await editConfig(cluster, ConfigEditRequest(replaceDocument: "ttl: 20\nloop_wait: 2\nretry_timeout: 3\n",
+                                                                    fromStandardInput: true))
+        #expect(piped.hasSuffix("Use --force option to apply changes\n"))
+        #expect(try await cluster.ctlStore.load().effectiveConfig.ttl == 30)
+        _ = try await editConfig(cluster, ConfigEditRequest(replaceDocument: "ttl: 20\nloop_wait: 2\nretry_timeout: 3\n",
+                                                            fromStandardInput: true, force: true, quiet: true))
+        config = try await cluster.ctlStore.load().effectiveConfig
+        #expect(config.document == .object(["ttl": .int(20), "loop_wait": .int(2), "retry_timeout": .int(3)]))
+    }
+
     @Test func editConfigAbortsOnAConcurrentChange() async throws {
         let cluster = CtlTestCluster()
         try await cluster.startLab()
