@@ -127,7 +127,7 @@ public actor ClusterStore {
     }
 
     public func deleteMember(_ name: String) async throws {
-        try await store.delete(prefix: memberKey(name))
+        _ = try await store.commit(Transaction(compares: [], success: [.delete(key: memberKey(name))]))
         if name == memberName { lastMemberValue = nil }
     }
 
@@ -178,7 +178,7 @@ public actor ClusterStore {
 
     /// Gives up a bootstrap that failed, so another node may try.
     public func cancelInitialization() async throws {
-        try await store.delete(prefix: initializeKey)
+        _ = try await store.commit(Transaction(compares: [], success: [.delete(key: initializeKey)]))
     }
 
     /// Writes /config; with `expectedRevision`, only if nobody changed it since (0 = only if absent).
@@ -232,7 +232,11 @@ public actor ClusterStore {
     }
 
     private func compareAndDelete(_ key: String, expectedRevision: Int64?) async throws -> Bool {
-        guard let expectedRevision else { return try await store.delete(prefix: key) > 0 }
+        guard let expectedRevision else {
+            // Exactly this key (a prefix delete of members/patroni1 would also take members/patroni10).
+            return try await store.commit(Transaction(compares: [.createRevision(key: key, equals: 0)],
+                                                      success: [], failure: [.delete(key: key)])) == false
+        }
         return try await store.commit(Transaction(compares: [.modRevision(key: key, equals: expectedRevision)],
                                                   success: [.delete(key: key)]))
     }
