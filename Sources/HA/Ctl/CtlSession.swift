@@ -28,15 +28,6 @@ public struct CtlSession: Sendable {
         self.pollInterval = pollInterval
     }
 
-    /// A session on another cluster of the same DCS (the optional cluster-name argument).
-    public func forCluster(_ name: String?) -> CtlSession {
-        guard let name, name != scope else { return self }
-        let namespace = String(store.prefix.dropLast(scope.count + 1))
-        return CtlSession(store: ClusterStore(store: store.store, namespace: namespace, scope: name,
-                                              memberName: store.memberName),
-                          scope: name, api: api, terminal: terminal, now: now, pollInterval: pollInterval)
-    }
-
     public func load() async throws -> ClusterView {
         do {
             return try await store.load()
