@@ -42,6 +42,9 @@ public struct HANode: Sendable {
                               logger: Logger(label: "minipg.rest"))
         let outcome: Result<Void, any Error>
         do {
+            if let members = try? await etcd.discoverMembers() {
+                logger.info("etcd members: \(members.joined(separator: ", "))")
+            }
             try await rest.start()
             let loop = Task { try await agent.run() }
             let stopper = Task {
