@@ -37,8 +37,13 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .head(let head):
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maximumBodyBytes {
                 state = .discardingOversizedBody(head)
-            } else {
-                state = .receiving(head, [])
+                return
+            }
+            state = .receiving(head, [])
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                // curl asks before sending a body over 1 kB; without this it waits a second and sends anyway.
+                let interim = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
             }
         case .body(let chunk):
             guard case .receiving(let head, var body) = state else { return }

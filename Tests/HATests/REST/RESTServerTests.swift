@@ -54,6 +54,16 @@ import Testing
         }
     }
 
+    @Test func aClientThatAsksBeforeSendingItsBodyIsToldToContinue() async throws {
+        try await RESTTestServer.with(primaryAgent()) { server async throws in
+            let body = #"{"force":false}"#
+            let text = try await server.raw("POST /reinitialize HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+            #expect(text.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Service Unavailable\r\n"))
+            #expect(text.hasSuffix("I am the leader, can not reinitialize"))
+        }
+    }
+
     @Test func pipelinedRequestsOnOneKeptAliveConnectionAreAnsweredInOrder() async throws {
         try await RESTTestServer.with(primaryAgent()) { server async throws in
             let text = try await server.raw("OPTIONS /primary HTTP/1.1\r\nHost: x\r\n\r\n"
