@@ -28,15 +28,22 @@ final class WALSegmentReader {
     /// Reads `count` bytes from `start`, never crossing a segment end (the caller asks again for
     /// the rest). `timelines` are the file names to try, in order: the streamed timeline first,
     /// then the ones its history came from (a segment from before a timeline began exists only
-    /// under an older timeline's name).
-    func read(from start: LSN, count: Int, timelines: [TimelineID]) throws(PGError) -> [UInt8] {
+    /// under an older timeline's name). `ends` says where an ancestor's WAL ends (its switch
+    /// point): its file is used only for bytes before that — past it the file holds WAL the
+    /// streamed timeline does not have (the old primary's, in a promoted standby's pg_wal).
+    func read(from start: LSN, count: Int, timelines: [TimelineID], ends: [TimelineID: LSN] = [:]) throws(PGError) -> [UInt8] {
         let segment = WALFileName.segmentNumber(of: start, segmentSize: segmentSize)
         let offset = Int(start.value % UInt64(segmentSize))
-        let length = min(count, segmentSize - offset)
+        var length = min(count, segmentSize - offset)
         var opened: (Int32, String)?
         for timeline in timelines {
+            if let end = ends[timeline] {
+                guard start < end else { continue }
+                length = min(length, Int(end.value - start.value))
+            }
             opened = try openSegment(segment, timeline: timeline)
             if opened != nil { break }
+            length = min(count, segmentSize - offset)
         }
         let timeline = timelines.first ?? TimelineID.first
         guard let (descriptor, path) = opened else { throw removed(segment, timeline: timeline) }

@@ -39,6 +39,8 @@ struct WALStreamer {
     private let timelineEnd: (switchPoint: LSN, next: TimelineID)?
     /// Segment-file timelines to try for a position: the streamed one, then its ancestors.
     private let fileTimelines: [TimelineID]
+    /// Where each ancestor's WAL ends: its files serve only the bytes before that.
+    private let fileTimelineEnds: [TimelineID: LSN]
     private let logger: Logger
     private let reader: WALSegmentReader
     private var lagTracker = LagTracker()
@@ -78,6 +80,9 @@ struct WALStreamer {
         if let timelineEnd { files.append(timelineEnd.next) }
         for entry in (history?.history.entries ?? []).reversed() where entry.parent < timeline { files.append(entry.parent) }
         fileTimelines = files
+        var ends: [TimelineID: LSN] = [:]
+        for entry in history?.history.entries ?? [] where entry.parent != timeline { ends[entry.parent] = entry.switchPoint }
+        fileTimelineEnds = ends
         reader = WALSegmentReader(walDirectory: environment.walDirectory, segmentSize: environment.segmentSize)
         sent = start
         if let slot {
@@ -152,7 +157,7 @@ struct WALStreamer {
 
     private mutating func sendWAL(upTo limit: LSN, _ out: BackendOutput) throws(PGError) {
         let count = Int(min(UInt64(Self.maximumSendBytes), limit.value - sent.value))
-        let bytes = try reader.read(from: sent, count: count, timelines: fileTimelines)
+        let bytes = try reader.read(from: sent, count: count, timelines: fileTimelines, ends: fileTimelineEnds)
         let now = PostgresTimestamp.now()
         out.copyData(StreamingMessage.xLogData(dataStart: sent.value, walEnd: limit.value, sendTime: now,
                                                wal: bytes).encode())
