@@ -3,7 +3,7 @@
 // keeps running and writing on timeline 1 (rows, a new table, updates, deletes the new primary
 // never sees); the old primary is stopped, rewound from the new primary, started, and follows it
 // on timeline 2 with every table equal (md5 of string_agg). Also: the refusals that say why
-// (a crashed target, an unrelated source), and an interrupted rewind — the server refuses the
+// (a crashed target, an unrelated source), and a rewind killed mid-copy — the server refuses the
 // directory, and a second run finishes it.
 //
 // Waits are "until a condition holds" with a generous deadline for failure, never a timing threshold.
@@ -57,26 +57,35 @@ final class RewindTests: XCTestCase {
         try expectFollows(old, new)
     }
 
-    /// The source accepts one replication connection only, so the rewind's WAL stream is refused
-    /// after the marker is written and while the files are copied: the run fails half-way.
+    /// The rewind is killed (SIGKILL) in the middle: as soon as its marker exists the source is
+    /// frozen (SIGSTOP), so the copy cannot complete, and the rewind process dies mid-copy.
     func testAnInterruptedRewindIsFinishedByASecondRun() throws {
-        let (old, new) = try makeForkedPair(sourceSettings: ["max_wal_senders = 1"])
+        let (old, new) = try makeForkedPair()
         defer { old.cleanUp(); new.cleanUp() }
         XCTAssertEqual(old.stop(), 0)
-        let interrupted = try runRewind(old, source: new, extra: ["-R"])
-        XCTAssertEqual(interrupted.status, 1, interrupted.output)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: old.dataDirectory + "/rewind_in_progress"), interrupted.output)
+        guard let source = new.process else { throw TestFailure("the new primary is not running") }
+        let rewind = Process()
+        rewind.executableURL = URL(fileURLWithPath: TestEnvironment.minipgBinary)
+        rewind.arguments = rewindArguments(old, source: new, extra: ["-R"])
+        rewind.standardOutput = FileHandle.nullDevice
+        rewind.standardError = FileHandle.nullDevice
+        try rewind.run()
+        let marker = old.dataDirectory + "/rewind_in_progress"
+        while rewind.isRunning && !FileManager.default.fileExists(atPath: marker) { usleep(200) }
+        kill(source.processIdentifier, SIGSTOP)
+        kill(rewind.processIdentifier, SIGKILL)
+        rewind.waitUntilExit()
+        kill(source.processIdentifier, SIGCONT)
+        XCTAssertEqual(rewind.terminationReason, .uncaughtSignal, "the rewind finished before it could be interrupted")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: marker))
         XCTAssertThrowsError(try old.start(timeoutSeconds: 30)) { error in
             XCTAssertTrue("\(error)".contains("rewind did not finish; run minipg rewind again"), "\(error)")
         }
 
-        new.stop()
-        try appendSettings(["max_wal_senders = 10"], to: new)
-        try new.start()
         let second = try runRewind(old, source: new, extra: ["-R"])
         XCTAssertEqual(second.status, 0, second.output)
         XCTAssertTrue(second.output.contains("finishing an interrupted rewind"), second.output)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: old.dataDirectory + "/rewind_in_progress"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
         try old.start()
         try expectFollows(old, new)
     }
@@ -85,7 +94,7 @@ final class RewindTests: XCTestCase {
 
     /// A primary with a streaming basebackup -R standby; the standby is promoted (timeline 2) and
     /// writes; the old primary, still running on timeline 1, writes what the new one never sees.
-    private func makeForkedPair(sourceSettings: [String] = []) throws -> (old: MiniPGInstance, new: MiniPGInstance) {
+    private func makeForkedPair() throws -> (old: MiniPGInstance, new: MiniPGInstance) {
         let old = try MiniPGInstance()
         let new = try MiniPGInstance()
         try old.start()
@@ -100,7 +109,6 @@ final class RewindTests: XCTestCase {
                                     ["basebackup", "-h", "127.0.0.1", "-p", String(old.port), "-U", "postgres",
                                      "-D", new.dataDirectory, "-R"], environment: ["PGPASSWORD": old.password])
         XCTAssertEqual(backup.status, 0, backup.output)
-        try appendSettings(sourceSettings, to: new)
         try new.start()
         XCTAssertEqual(try old.psql("insert into mimuw select g, 'streamed' from generate_series(2001, 2500) g;\n").status, 0)
         try waitFor("the standby replayed the streamed rows", on: new) { try query(new, "select count(*) from mimuw") == "2500" }
@@ -144,20 +152,16 @@ final class RewindTests: XCTestCase {
     }
 
     private func runRewind(_ target: MiniPGInstance, source: MiniPGInstance, extra: [String]) throws -> CommandResult {
-        try runCommand(TestEnvironment.minipgBinary,
-                       ["rewind", "-D", target.dataDirectory,
-                        "--source-server", "host=127.0.0.1 port=\(source.port) user=postgres password=\(source.password)"] + extra)
+        try runCommand(TestEnvironment.minipgBinary, rewindArguments(target, source: source, extra: extra))
+    }
+
+    private func rewindArguments(_ target: MiniPGInstance, source: MiniPGInstance, extra: [String]) -> [String] {
+        ["rewind", "-D", target.dataDirectory,
+         "--source-server", "host=127.0.0.1 port=\(source.port) user=postgres password=\(source.password)"] + extra
     }
 
     private func query(_ instance: MiniPGInstance, _ sql: String) throws -> String {
         try instance.psql(sql + ";\n", extraArguments: ["-At"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    private func appendSettings(_ lines: [String], to instance: MiniPGInstance) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: instance.dataDirectory + "/postgresql.auto.conf"))
-        handle.seekToEndOfFile()
-        handle.write(Data(lines.map { $0 + "\n" }.joined().utf8))
-        try handle.close()
     }
 
     private func waitFor(_ what: String, on instance: MiniPGInstance, _ condition: () throws -> Bool) throws {

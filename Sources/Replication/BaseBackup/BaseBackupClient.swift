@@ -61,7 +61,7 @@ public final class BaseBackupClient {
         if mkdir(walDirectory, 0o700) != 0 && errno != EEXIST {
             throw ReplicationClientError("could not create directory \"\(walDirectory)\": \(String(cString: strerror(errno)))")
         }
-        _ = try copy(placement: { _ in .whole }, walFrom: nil)
+        _ = try copy(placement: { _ in .whole }, earlyWAL: nil)
         if options.writeRecoveryConfiguration {
             try RecoveryConfiguration.write(directory: options.targetDirectory, connection: options.connection,
                                             slotName: options.slotName)
@@ -77,32 +77,58 @@ public final class BaseBackupClient {
         var timeline: TimelineID
     }
 
+    /// WAL a copy streams from a point before the backup (rewind: from the fork point), and how
+    /// far it must have come before the backup starts — WAL the server may recycle meanwhile.
+    struct EarlyWAL {
+        var start: LSN
+        var timeline: TimelineID
+        var segmentSize: Int
+        var streamedBeforeCopy: LSN
+        /// Runs once that WAL is safe in pg_wal/, before anything else is written.
+        var beforeCopy: () throws -> Void
+    }
+
     /// BASE_BACKUP into the target directory, each file placed as `placement` says, while a second
-    /// connection streams WAL into pg_wal/ up to the backup's end: from `walFrom` (started before
-    /// the backup, following timeline switches: rewind) or from the backup's start (basebackup).
-    func copy(placement: @escaping (String) -> TarPlacement, walFrom: (LSN, TimelineID)?) throws -> Copy {
+    /// connection streams WAL into pg_wal/ up to the backup's end: from `earlyWAL` (following
+    /// timeline switches) or from the backup's start (basebackup).
+    func copy(placement: @escaping (String) -> TarPlacement, earlyWAL: EarlyWAL?) throws -> Copy {
         let walDirectory = options.targetDirectory + "/pg_wal"
         var configuration = options.connection
         configuration.replication = "true"
         configuration.applicationName = configuration.applicationName ?? "pg_basebackup"
-        let primary = try PGClientConnection.connect(configuration)
-        defer { primary.close() }
-        let segmentSize = try Self.parseSegmentSize(try primary.show("wal_segment_size"))
-        // pg_basebackup's WAL stream fetches the history file of the timeline it streams (receivelog.c):
-        // a copy of a promoted primary cannot start recovery on that timeline without it.
-        let system = try primary.identifySystem()
-        if system.timeline > .first, !ReceivedHistoryFile.exists(directory: walDirectory, timeline: system.timeline) {
-            let history = try primary.timelineHistory(system.timeline)
-            try ReceivedHistoryFile.write(directory: walDirectory, timeline: system.timeline,
-                                          fileName: history.fileName, content: history.content)
-        }
-
         var stream: WALFetch?
-        if let (from, fromTimeline) = walFrom {
-            stream = WALFetch(configuration: configuration, walDirectory: walDirectory, segmentSize: segmentSize,
-                              start: from, timeline: fromTimeline, slot: options.slotName, logger: logger)
-            stream?.start()
+        if let earlyWAL {
+            let early = WALFetch(configuration: configuration, walDirectory: walDirectory, segmentSize: earlyWAL.segmentSize,
+                                 start: earlyWAL.start, timeline: earlyWAL.timeline, slot: options.slotName, logger: logger)
+            early.start()
+            do {
+                try early.waitUntilFlushed(earlyWAL.streamedBeforeCopy)
+                try earlyWAL.beforeCopy()
+            } catch {
+                early.abort()
+                throw error
+            }
+            stream = early
         }
+        let primary: PGClientConnection
+        let segmentSize: Int
+        do {
+            primary = try PGClientConnection.connect(configuration)
+            segmentSize = try Self.parseSegmentSize(try primary.show("wal_segment_size"))
+            // pg_basebackup's WAL stream fetches the history file of the timeline it streams (receivelog.c):
+            // a copy of a promoted primary cannot start recovery on that timeline without it.
+            let system = try primary.identifySystem()
+            if system.timeline > .first, !ReceivedHistoryFile.exists(directory: walDirectory, timeline: system.timeline) {
+                let history = try primary.timelineHistory(system.timeline)
+                try ReceivedHistoryFile.write(directory: walDirectory, timeline: system.timeline,
+                                              fileName: history.fileName, content: history.content)
+            }
+        } catch {
+            stream?.abort()
+            throw error
+        }
+        defer { primary.close() }
+
         let results: [PGQueryResult]
         do {
             let (started, mode) = try primary.startCopy(baseBackupCommand())

@@ -66,6 +66,8 @@ public final class TarExtractor {
     public var isFinished: Bool { zeroBlocks >= 2 }
     /// The data of files placed `.capture`, by archive name.
     public private(set) var captured: [String: [UInt8]] = [:]
+    /// Bytes of file data that reached the disk (less than extractedBytes when placements skip).
+    public private(set) var writtenBytes: Int64 = 0
     /// Every regular file name the archive held, whatever its placement.
     public private(set) var fileNames: Set<String> = []
 
@@ -214,6 +216,7 @@ public final class TarExtractor {
             guard result > 0 else { throw systemError("could not write to file", file.path) }
             done += result
         }
+        writtenBytes += Int64(bytes.count)
     }
 
     private func finishEntry() throws(TarExtractorError) {

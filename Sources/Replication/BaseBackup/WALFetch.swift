@@ -72,6 +72,22 @@ final class WALFetch: @unchecked Sendable {
         }
     }
 
+    /// Waits until WAL up to `lsn` is flushed in pg_wal/; throws if the stream ended first.
+    func waitUntilFlushed(_ lsn: LSN) throws {
+        let reached = done.withLock { () -> Bool in
+            while true {
+                let (flushed, finished) = shared.withLock { ($0.flushed, $0.finished) }
+                if flushed >= lsn { return true }
+                if finished { return false }
+                done.wait()
+            }
+        }
+        guard reached else {
+            try waitForThread()
+            throw ReplicationClientError("write-ahead log streaming ended at \(shared.withLock { $0.flushed }), before \(lsn)")
+        }
+    }
+
     /// The copy failed: stop streaming now.
     func abort() {
         shared.withLock {
@@ -118,7 +134,11 @@ final class WALFetch: @unchecked Sendable {
                                              settings: WALStreamReceiver.Settings(), logger: logger)
             let segmentStart = LSN(start.value - start.value % UInt64(segmentSize))
             let outcome = try streamer.stream(from: segmentStart, timeline: writer.timeline, slot: slotName) { [self] flushed in
-                shared.withLock { state in state.aborted || state.end.map { flushed >= $0 } ?? false }
+                done.withLock {
+                    shared.withLock { $0.flushed = flushed }
+                    done.broadcast()
+                }
+                return shared.withLock { state in state.aborted || state.end.map { flushed >= $0 } ?? false }
             }
             shared.withLock { $0.flushed = streamer.flushed }
             guard case .endOfTimeline(let end) = outcome, !shared.withLock({ $0.aborted }) else { return }

@@ -6,12 +6,16 @@
 //   2. target: pg_control must say "shut down" (a crashed target is refused: start it once and
 //      stop it cleanly); RewindDecision on its timeline and end of WAL against the source history
 //   3. TargetWAL: the last common checkpoint (backward from the fork) and every page and file the
-//      target changed after the fork
-//   4. rewind_in_progress written (RewindMarker) — from here on the directory is not startable
-//   5. BASE_BACKUP from the source, its tar placed by ChangedBlocks: changed pages and new or
-//      rewritten relation files from the source, all non-relation files whole, unchanged pages
-//      kept; meanwhile a second connection streams the source's WAL from the fork point (across
-//      its timeline switches) to the backup's end into pg_wal/
+//      target changed after the fork. Without the target's WAL from the fork on, rewind is
+//      impossible; without its WAL before the fork (its checkpoints removed it), replay starts at
+//      the fork itself — correct because the target was shut down cleanly, so every page it did
+//      not change after the fork is on disk exactly as it was at the fork
+//   4. the source's WAL from the fork point (across its timeline switches) streamed into pg_wal/
+//      up to where the source was in step 1 — if the source no longer has it, rewind stops here,
+//      nothing changed; the stream (its temporary slot holding the rest) goes on to step 5's end
+//   5. rewind_in_progress written (RewindMarker) — from here on the directory is not startable;
+//      BASE_BACKUP from the source, its tar placed by ChangedBlocks: changed pages and new or
+//      rewritten relation files from the source, all non-relation files whole, unchanged pages kept
 //   6. relation and pg_xact files the source does not have are removed; the source's history file
 //   7. pg_control (the source's), then backup_label naming the last common checkpoint on the
 //      target's timeline, standby.signal (and with -R primary_conninfo)
@@ -105,7 +109,6 @@ public final class RewindClient {
             report("dry run: nothing was changed")
             return .wouldRewind(plan)
         }
-        try RewindMarker.write(plan, dataDirectory: target)
         try copy(from: source, plan: plan, changes: changes, copyAllRelations: resumed != nil)
         try RewindMarker.remove(dataDirectory: target)
         report("Done!")
@@ -131,8 +134,16 @@ public final class RewindClient {
         let control = try StorageEngine.readControlFile(dataDirectory: target)
         let wal = TargetWAL(walDirectory: target + "/pg_wal", timeline: control.timeline, segmentSize: source.segmentSize)
         report("servers diverged at WAL location \(fork) on timeline \(control.timeline.value)")
-        let (checkpoint, redo) = try wal.lastCheckpoint(before: fork)
-        report("rewinding from last common checkpoint at \(checkpoint) on timeline \(control.timeline.value)")
+        let checkpoint: LSN, redo: LSN
+        if let common = try wal.lastCheckpoint(before: fork) {
+            (checkpoint, redo) = common
+            report("rewinding from last common checkpoint at \(checkpoint) on timeline \(control.timeline.value)")
+        } else {
+            // Shut down cleanly, the target has every page it did not change after the fork on
+            // disk exactly as it was at the fork: replay of the source's WAL can start there.
+            (checkpoint, redo) = (fork, fork)
+            report("the target's WAL before the fork was removed by its checkpoints; rewinding from the fork point \(fork)")
+        }
         let changes = try wal.changes(after: fork)
         report("the target changed \(changes.changedPageCount) pages in place and \(changes.wholeRelations.count) relation files as a whole after the fork")
         let plan = RewindPlan(systemIdentifier: control.systemIdentifier, targetTimeline: control.timeline, fork: fork,
@@ -155,13 +166,27 @@ public final class RewindClient {
                     .flatMap { $0 }.map { $0 / pageSize }
             }
         }
-        let copied = try BaseBackupClient(options: backup, logger: logger, report: report)
-            .copy(placement: placement, walFrom: (plan.fork, walTimeline))
+        // The source's WAL from the fork up to where it was when inspected is streamed first: it is
+        // what the source may already be recycling. Only then is the marker written.
+        var markerWritten = false
+        let earlyWAL = BaseBackupClient.EarlyWAL(start: plan.fork, timeline: walTimeline, segmentSize: source.segmentSize,
+                                                 streamedBeforeCopy: source.flushLSN) {
+            try RewindMarker.write(plan, dataDirectory: target)
+            markerWritten = true
+        }
+        let copied: BaseBackupClient.Copy
+        do {
+            copied = try BaseBackupClient(options: backup, logger: logger, report: report)
+                .copy(placement: placement, earlyWAL: earlyWAL)
+        } catch where !markerWritten {
+            throw ReplicationClientError("could not get the source's WAL from the fork point \(plan.fork) on: \(error)",
+                                         detail: "Nothing was changed. A source that no longer has that WAL cannot rewind this server: re-clone it with minipg basebackup.")
+        }
         guard let archive = copied.extractor, let control = archive.captured[ChangedBlocks.controlFile],
               control.count == pageSize else {
             throw ReplicationClientError("the source's base backup did not contain a control file")
         }
-        report("copied from the source; WAL streamed from \(plan.fork) to \(copied.end) on timeline \(copied.timeline.value)")
+        report("wrote \(archive.writtenBytes / 1024) kB of the source's \(archive.extractedBytes / 1024) kB into the target; WAL streamed from \(plan.fork) to \(copied.end) on timeline \(copied.timeline.value)")
         try removeFilesNotIn(archive.fileNames, under: [ChangedBlocks.relationDirectory, "pg_xact/"])
         if let history = source.historyFile {
             try DurableFile.write(history.content, to: target + "/pg_wal/" + history.fileName)

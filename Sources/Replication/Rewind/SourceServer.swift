@@ -9,6 +9,8 @@ import WAL
 struct SourceServer {
     var systemIdentifier: UInt64
     var timeline: TimelineID
+    /// Its WAL flush position when inspected.
+    var flushLSN: LSN
     var segmentSize: Int
     var history: TimelineHistory
     /// The history file as the source sent it; nil on timeline 1.
@@ -23,7 +25,7 @@ struct SourceServer {
         let system = try connection.identifySystem()
         let segmentSize = try BaseBackupClient.parseSegmentSize(try connection.show("wal_segment_size"))
         guard system.timeline != .first else {
-            return SourceServer(systemIdentifier: system.systemIdentifier, timeline: system.timeline, segmentSize: segmentSize,
+            return SourceServer(systemIdentifier: system.systemIdentifier, timeline: system.timeline, flushLSN: system.flushLSN, segmentSize: segmentSize,
                                 history: TimelineHistory(timeline: .first, entries: []), historyFile: nil)
         }
         let file = try connection.timelineHistory(system.timeline)
@@ -32,7 +34,7 @@ struct SourceServer {
                                          detail: "Got \"\(file.fileName)\".")
         }
         let history = try TimelineHistory(parsing: String(decoding: file.content, as: UTF8.self), timeline: system.timeline)
-        return SourceServer(systemIdentifier: system.systemIdentifier, timeline: system.timeline, segmentSize: segmentSize,
+        return SourceServer(systemIdentifier: system.systemIdentifier, timeline: system.timeline, flushLSN: system.flushLSN, segmentSize: segmentSize,
                             history: history, historyFile: file)
     }
 }

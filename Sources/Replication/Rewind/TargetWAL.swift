@@ -3,7 +3,8 @@
 //   end of WAL           forward from the control file's checkpoint record to the end of valid WAL
 //   last common          backward from the fork along xl_prev until a checkpoint record: the target
 //   checkpoint           wrote it before the fork, so the source has it too, and every page change
-//                        before its redo point is in both servers' relation files
+//                        before its redo point is in both servers' relation files (nil when the
+//                        target's own later checkpoints removed those segments)
 //   changes after fork   forward from the fork to the end of WAL, every record's footprint
 //                        (Storage's RecordFootprint): the pages and files the target changed that
 //                        the source never saw
@@ -12,8 +13,9 @@
 //   ────┼────────────┼────────────────┼───────────────────────────────────┤
 //                                      └── changes collected (ChangedBlocks)
 //
-// Records are read only on the target's timeline. The backward walk is bounded by what pg_wal
-// still holds: a checkpoint whose segments were removed cannot be found, and rewind says so.
+// Records are read only on the target's timeline. Both walks are bounded by what pg_wal still
+// holds: without the WAL from the fork on, what the target changed cannot be known and rewind is
+// impossible (it says so); without the WAL before the fork, replay starts at the fork itself.
 
 import Storage
 import WAL
@@ -35,15 +37,17 @@ struct TargetWAL {
     }
 
     /// The newest checkpoint record before `fork` (its start and redo point), walking back along
-    /// xl_prev from the first record at the fork.
-    func lastCheckpoint(before fork: LSN) throws -> (checkpoint: LSN, redo: LSN) {
-        var position = try record(at: fork).previous
-        while position.isValid {
-            let record = try record(at: position)
+    /// xl_prev from the first record at the fork; nil if the WAL runs out first.
+    func lastCheckpoint(before fork: LSN) throws -> (checkpoint: LSN, redo: LSN)? {
+        guard var position = try record(at: fork)?.previous else {
+            throw ReplicationClientError("the target's WAL at the fork point \(fork) on timeline \(timeline.value) is gone, so what it changed after the fork cannot be known",
+                                         detail: "Its own checkpoints removed the segment \(WALFileName.segment(containing: fork, timeline: timeline, segmentSize: segmentSize)). Re-clone it with minipg basebackup; keep more WAL (wal_keep_size) to rewind next time.")
+        }
+        while position.isValid, let record = try record(at: position) {
             if let redo = try RecordFootprint(of: record).checkpointRedo { return (record.lsn, redo) }
             position = record.previous
         }
-        throw ReplicationClientError("could not find a checkpoint record before the fork point \(fork) in the target's WAL")
+        return nil
     }
 
     /// Every page and file the target changed from `fork` to the end of its WAL.
@@ -56,18 +60,18 @@ struct TargetWAL {
         return changes
     }
 
-    private func record(at lsn: LSN) throws -> WALRecord {
-        let missing = { (why: String) in
-            ReplicationClientError("could not find previous WAL record at \(lsn) on timeline \(self.timeline.value): \(why)",
-                                   detail: "The target's pg_wal no longer holds the WAL back to its last checkpoint before the fork; re-clone it with minipg basebackup.")
-        }
+    /// The record at `lsn`; nil if its segment is no longer in pg_wal.
+    private func record(at lsn: LSN) throws -> WALRecord? {
         var reader: WALReader
         do {
             reader = try WALReader(directory: walDirectory, timeline: timeline, start: lsn, segmentSize: segmentSize)
-        } catch {
-            throw missing("\(error)")
+        } catch let error as WALError where error.kind == .io {
+            return nil
         }
-        guard let record = try reader.next() else { throw missing(reader.stopReason.map { "\($0)" } ?? "end of WAL") }
+        guard let record = try reader.next() else {
+            throw ReplicationClientError("could not read WAL record at \(lsn) on timeline \(timeline.value): "
+                                         + (reader.stopReason.map { "\($0)" } ?? "end of WAL"))
+        }
         return record
     }
 }
