@@ -50,7 +50,7 @@ extension CtlSession {
             }
             switch request.format {
             case .json: terminal.print(TableWriter.json(columns: columns, rows: rows))
-            case .yaml: terminal.print(TableWriter.yaml(columns: columns, rows: rows))
+            case .yaml: terminal.print(TableWriter.yaml(columns: columns, rows: rows).trimmingCharacters(in: .newlines))
             case .tsv: terminal.print(TableWriter.tsv(columns: columns, rows: rows))
             case .pretty, .topology:
                 terminal.print(TextTable(columns: columns, rows: rows.map { $0.map(\.plainText) }).rendered)
