@@ -9,6 +9,7 @@
 import ArgumentParser
 import Foundation
 import HA
+import Logging
 import Synchronization
 
 struct CtlCommand: ParsableCommand {
@@ -67,7 +68,10 @@ struct CtlEnvironment {
         guard let scope = cluster ?? configuration?.scope else {
             throw CtlError("No cluster name given and no configuration file (-c, $\(CtlOptions.configEnvironmentVariable) or ./\(CtlOptions.defaultConfigFile))")
         }
-        etcd = try EtcdKeyValueStore(hosts: hosts)
+        // The store's per-endpoint warnings are for the agent's log; ctl reports the final failure itself.
+        var logger = Logger(label: "minipg.ctl.etcd")
+        logger.logLevel = .error
+        etcd = try EtcdKeyValueStore(hosts: hosts, logger: logger)
         let namespace = configuration?.namespace ?? "/service/"
         let store = ClusterStore(store: etcd, namespace: namespace, scope: scope, memberName: "minipg-ctl")
         self.configuration = configuration
