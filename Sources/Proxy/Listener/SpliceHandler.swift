@@ -10,6 +10,10 @@
 // Half-close: end of input on one side (the peer's FIN) becomes a shutdown of output on the other;
 // a channel whose input and output are both closed is closed. Any error or close on one side closes
 // the other.
+//
+// Before the backend connection is up: the client channel does not read (autoRead off), except that
+// NIO drains a socket whose peer has already sent FIN. What the client sent that way (at most its
+// socket buffer) is queued in the backend's handler and written, with the FIN, once it is connected.
 
 import NIOCore
 
@@ -23,6 +27,10 @@ final class SpliceHandler: ChannelDuplexHandler {
     private var readPending = false
     private var inputClosed = false
     private var outputClosed = false
+    /// This side's channel is connected; until then the partner's bytes (and FIN) wait in `queued`.
+    private var isConnected = false
+    private var queued: [NIOAny] = []
+    private var queuedInputClosed = false
     /// Adds the bytes read on this side to the session's counters.
     private let countRead: (Int) -> Void
 
@@ -41,6 +49,18 @@ final class SpliceHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        isConnected = context.channel.isActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        isConnected = true
+        if !queued.isEmpty {
+            for data in queued { context.write(data, promise: nil) }
+            queued = []
+            context.flush()
+        }
+        if queuedInputClosed { partnerInputClosed() }
+        context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -51,14 +71,22 @@ final class SpliceHandler: ChannelDuplexHandler {
     // MARK: Called by the partner
 
     private func partnerWrite(_ data: NIOAny) {
+        guard isConnected else {
+            queued.append(data)
+            return
+        }
         context?.write(data, promise: nil)
     }
 
     private func partnerFlush() {
-        context?.flush()
+        if isConnected { context?.flush() }
     }
 
     private func partnerInputClosed() {
+        guard isConnected else {
+            queuedInputClosed = true
+            return
+        }
         guard let context, !outputClosed else { return }
         outputClosed = true
         context.close(mode: .output, promise: nil)
