@@ -283,7 +283,8 @@ func currentExecutablePath() throws -> String {
 /// etcd from $PATH (Debian's etcd-server installs /usr/bin/etcd), or a message saying how to get it.
 func findEtcd() throws -> String {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for directory in path.split(separator: ":") + ["/usr/sbin", "/usr/local/bin"] {
+    let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/bin"]
+    for directory in directories {
         let candidate = "\(directory)/etcd"
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
