@@ -27,6 +27,17 @@ final class RewindTests: XCTestCase {
 
         try old.start()
         try expectFollows(old, new)
+
+        // And back: the rewound server is promoted (timeline 3) while the other one goes on
+        // writing on timeline 2; that one is rewound in turn and follows on timeline 3.
+        XCTAssertEqual(try runCommand(TestEnvironment.minipgBinary, ["promote", "-D", old.dataDirectory]).status, 0)
+        XCTAssertEqual(try new.psql("insert into mimuw select g, 'lost again' from generate_series(9001, 9500) g;\n").status, 0)
+        XCTAssertEqual(new.stop(), 0)
+        let back = try runRewind(new, source: old, extra: ["-R"])
+        XCTAssertEqual(back.status, 0, back.output)
+        XCTAssertTrue(back.output.contains("servers diverged at WAL location"), back.output)
+        try new.start()
+        try expectFollows(new, old, timeline: 3)
     }
 
     func testImpossibleRewindsSayWhy() throws {
@@ -132,15 +143,17 @@ final class RewindTests: XCTestCase {
         return (old, new)
     }
 
-    /// The rewound server is a standby of `new` on timeline 2 with `new`'s rows, and keeps following.
-    private func expectFollows(_ old: MiniPGInstance, _ new: MiniPGInstance) throws {
-        XCTAssertEqual(try new.psql("insert into mimuw select g, 'after rewind' from generate_series(2601, 2700) g;\n").status, 0)
+    /// The rewound server is a standby of `new` on `timeline` with `new`'s rows, and keeps following.
+    private func expectFollows(_ old: MiniPGInstance, _ new: MiniPGInstance, timeline: Int = 2) throws {
+        let count = try query(new, "select count(*) from mimuw")
+        guard let expected = Int(count) else { throw TestFailure("count(*) returned \(count)") }
+        XCTAssertEqual(try new.psql("insert into mimuw select g + 100000 * \(timeline), 'after rewind' from generate_series(1, 100) g;\n").status, 0)
         try waitFor("the rewound server replayed the new primary's rows", on: old) {
-            try query(old, "select count(*) from mimuw") == "2700"
+            try query(old, "select count(*) from mimuw") == String(expected + 100)
         }
         XCTAssertEqual(try query(old, "select pg_is_in_recovery()"), "t")
-        try waitFor("the rewound server streams on timeline 2", on: old) {
-            try query(old, "select status, received_tli from pg_stat_wal_receiver") == "streaming|2"
+        try waitFor("the rewound server streams on timeline \(timeline)", on: old) {
+            try query(old, "select status, received_tli from pg_stat_wal_receiver") == "streaming|\(timeline)"
         }
         for (table, row, order) in [("mimuw", "id::text || ',' || note", "id"), ("kept", "a::text", "a"),
                                     ("born_after_fork", "b::text", "b")] {
