@@ -139,7 +139,7 @@ struct ProcessPostgresControllerTests {
         }
     }
 
-    @Test func aKilledServerIsSeenAsNotRunningAndRestartsWithCrashRecovery() async throws {
+    @Test func aKilledServerIsSeenAsNotRunningAndRestartsWithCrashRecoveryThenIsRemoved() async throws {
         try await ControllerSandbox.run { sandbox in
             let node = sandbox.controller("node1")
             try await node.initializeNewCluster()
@@ -150,7 +150,11 @@ struct ProcessPostgresControllerTests {
             #expect(!seen.isRunning && !seen.isAnswering)
             try await node.start(standbyOf: nil, parameters: [:])
             #expect(await node.observe().role == .primary)
+            await #expect(throws: PostgresControllerError.self) { try await node.removeDataDirectory() }
             try await node.stop(mode: .fast)
+            try await node.removeDataDirectory()
+            let removed = await node.observe()
+            #expect(!removed.dataDirectoryExists && removed.systemIdentifier == nil && !removed.isRunning)
         }
     }
 

@@ -114,9 +114,12 @@ final class ChildProcess: @unchecked Sendable {
         return ChildProcess(pid: pid, isOwnChild: false, outputDescriptor: nil)
     }
 
+    /// Exited and waiting to be reaped. The leader of an exiting process shows "Z" while its other
+    /// threads are still ending; only when the leader is its last task has the whole process exited.
     private static func isZombie(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
-        return stat.contains(") Z ")
+        guard stat.contains(") Z ") else { return false }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []).count <= 1
     }
 
     /// Alive = not yet exited; reaps an exited child as a side effect.
