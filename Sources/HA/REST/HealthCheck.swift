@@ -51,65 +51,111 @@ struct HealthCheckSnapshot: Sendable {
 }
 
 enum HealthCheck {
-    /// 200 or 503 for `endpoint`; throws the 400 message when `query` is malformed.
-    static func statusCode(_ endpoint: HealthCheckEndpoint, query: [String: String],
-                           snapshot: HealthCheckSnapshot) throws(RESTBodyError) -> Int {
-        let verdict: Bool
+    /// The answer to a health check: 200, or 503 with the reason (sent as the `X-Health-Reason` header, so
+    /// whoever took the node out of rotation can see why — users.md theme 9).
+    struct Verdict: Equatable {
+        var code: Int
+        var reason: String?
+
+        static let healthy = Verdict(code: 200, reason: nil)
+        static func unhealthy(_ reason: String) -> Verdict { Verdict(code: 503, reason: reason) }
+    }
+
+    /// Throws the 400 message when `query` is malformed.
+    static func verdict(_ endpoint: HealthCheckEndpoint, query: [String: String],
+                        snapshot: HealthCheckSnapshot) throws(RESTBodyError) -> Verdict {
+        let refusal: String?
         switch endpoint {
-        case .primary: verdict = isLeader(snapshot, requirePrimaryRole: true)
-        case .leader: verdict = isLeader(snapshot, requirePrimaryRole: false)
-        case .standbyLeader: verdict = false
-        case .replica: verdict = try isServingReplica(snapshot, query: query)
+        case .primary: refusal = leaderRefusal(snapshot, requirePrimaryRole: true)
+        case .leader: refusal = leaderRefusal(snapshot, requirePrimaryRole: false)
+        case .standbyLeader: refusal = "minipg has no standby clusters"
+        case .replica: refusal = try replicaRefusal(snapshot, query: query)
         case .readOnly:
-            let replica = try isServingReplica(snapshot, query: query)
-            verdict = isLeader(snapshot, requirePrimaryRole: true) || replica
+            let replica = try replicaRefusal(snapshot, query: query)
+            if let primary = leaderRefusal(snapshot, requirePrimaryRole: true), let replica {
+                refusal = "\(primary); \(replica)"
+            } else {
+                refusal = nil
+            }
         case .sync, .async:
-            let replica = try isServingReplica(snapshot, query: query)
-            guard let cluster = snapshot.cluster else { verdict = false; break }
-            verdict = replica && (endpoint == .sync) == isSynchronous(snapshot.memberName, in: cluster)
+            if let replica = try replicaRefusal(snapshot, query: query) {
+                refusal = replica
+            } else if let cluster = snapshot.cluster {
+                let listed = isSynchronous(snapshot.memberName, in: cluster)
+                if endpoint == .sync, !listed { refusal = "not a synchronous standby" }
+                else if endpoint == .async, listed { refusal = "a synchronous standby" }
+                else { refusal = nil }
+            } else {
+                refusal = "no DCS view to tell synchronous standbys from the others"
+            }
         case .readOnlySync:
-            let replica = try isServingReplica(snapshot, query: query)
-            guard let cluster = snapshot.cluster else { verdict = false; break }
-            verdict = isLeader(snapshot, requirePrimaryRole: true)
-                || (replica && isSynchronous(snapshot.memberName, in: cluster))
-        case .health: verdict = snapshot.status.state == "running"
+            let replica = try replicaRefusal(snapshot, query: query)
+            if let primary = leaderRefusal(snapshot, requirePrimaryRole: true) {
+                if let replica { refusal = "\(primary); \(replica)" }
+                else if let cluster = snapshot.cluster, isSynchronous(snapshot.memberName, in: cluster) { refusal = nil }
+                else { refusal = "\(primary); not a synchronous standby" }
+            } else {
+                refusal = nil
+            }
+        case .health: refusal = serverRefusal(snapshot.status)
         }
-        guard verdict else { return 503 }
-        if !endpoint.ignoresTags, !tagsMatch(query: query, tags: snapshot.tags) { return 503 }
-        return 200
+        if let refusal { return .unhealthy(refusal) }
+        if !endpoint.ignoresTags, let mismatch = tagRefusal(query: query, tags: snapshot.tags) {
+            return .unhealthy(mismatch)
+        }
+        return .healthy
     }
 
-    private static func isLeader(_ snapshot: HealthCheckSnapshot, requirePrimaryRole: Bool) -> Bool {
-        if snapshot.cluster == nil, snapshot.isPaused { return snapshot.isPrimaryRole }
-        return snapshot.holdsLeaderLock && (!requirePrimaryRole || snapshot.isPrimaryRole)
+    private static func leaderRefusal(_ snapshot: HealthCheckSnapshot, requirePrimaryRole: Bool) -> String? {
+        let role = snapshot.status.role
+        if snapshot.cluster == nil, snapshot.isPaused {
+            return snapshot.isPrimaryRole ? nil : "paused without a DCS view, and the server is not a primary (role \(role))"
+        }
+        guard snapshot.holdsLeaderLock else {
+            let holder = snapshot.cluster?.leader.map { "\($0.name) holds the leader lock" } ?? "no member holds the leader lock"
+            return "not the leader (\(holder))"
+        }
+        if requirePrimaryRole, !snapshot.isPrimaryRole {
+            return "holds the leader lock but the server is not a primary yet (role \(role))"
+        }
+        return nil
     }
 
-    private static func isServingReplica(_ snapshot: HealthCheckSnapshot,
-                                         query: [String: String]) throws(RESTBodyError) -> Bool {
+    private static func serverRefusal(_ status: NodeStatus) -> String? {
+        status.state == "running" ? nil : "the server is not running (state \(status.state))"
+    }
+
+    private static func replicaRefusal(_ snapshot: HealthCheckSnapshot,
+                                       query: [String: String]) throws(RESTBodyError) -> String? {
         let status = snapshot.status
-        guard status.state == "running", status.role == "replica",
-              snapshot.tags["noloadbalance"]?.boolValue != true else { return false }
-        guard let lagText = query["lag"] else { return true }
-        guard let maximumLag = ByteSize.parse(lagText) else {
-            throw RESTBodyError(message: "lag must be a number of bytes or a size such as 16kB, 64MB or 1GB: \(lagText)")
+        var maximumLag: Int64?
+        if let lagText = query["lag"] {
+            guard let parsed = ByteSize.parse(lagText) else {
+                throw RESTBodyError(message: "lag must be a number of bytes or a size such as 16kB, 64MB or 1GB: \(lagText)")
+            }
+            maximumLag = parsed
         }
-        guard let leaderLSN = snapshot.cluster?.status?.optime, leaderLSN > 0 else { return true }
-        let replayed = status.xlog?.replayedLocation ?? 0
-        return leaderLSN - replayed <= maximumLag
+        if let refusal = serverRefusal(status) { return refusal }
+        if status.role != "replica" { return "not a replica (role \(status.role))" }
+        if snapshot.tags["noloadbalance"]?.boolValue == true { return "tagged noloadbalance" }
+        guard let maximumLag, let leaderLSN = snapshot.cluster?.status?.optime, leaderLSN > 0 else { return nil }
+        let behind = leaderLSN - (status.xlog?.replayedLocation ?? 0)
+        return behind <= maximumLag ? nil : "replay is \(behind) bytes behind the leader's last known LSN (limit \(maximumLag))"
     }
 
     private static func isSynchronous(_ name: String, in cluster: ClusterView) -> Bool {
         cluster.effectiveConfig.synchronousMode && (cluster.sync?.contains(name) ?? false)
     }
 
-    private static func tagsMatch(query: [String: String], tags: [String: JSONValue]) -> Bool {
-        for (key, wanted) in query where key.hasPrefix("tag_") {
-            guard let value = tags[String(key.dropFirst(4))] else { return false }
+    private static func tagRefusal(query: [String: String], tags: [String: JSONValue]) -> String? {
+        for (key, wanted) in query.sorted(by: { $0.key < $1.key }) where key.hasPrefix("tag_") {
+            let name = String(key.dropFirst(4))
+            guard let value = tags[name] else { return "no tag \(name)" }
             let text: String?
             if case .string(let string) = value { text = string } else { text = value.stringValue?.lowercased() }
-            if text != wanted { return false }
+            if text != wanted { return "tag \(name) is \(text ?? "\(value)"), not \(wanted)" }
         }
-        return true
+        return nil
     }
 }
 

@@ -7,8 +7,14 @@ extension RESTRouter {
     func healthCheck(_ endpoint: HealthCheckEndpoint, query: [String: String]) async -> RESTResponse {
         let snapshot = await self.snapshot()
         do {
-            let code = try HealthCheck.statusCode(endpoint, query: query, snapshot: snapshot)
-            return .json(code, snapshot.status)
+            let verdict = try HealthCheck.verdict(endpoint, query: query, snapshot: snapshot)
+            var response = RESTResponse.json(verdict.code, snapshot.status)
+            if let reason = verdict.reason {
+                // Tag values come from the query string: no line breaks may reach a header.
+                let value = reason.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+                response.extraHeaders.append((name: "X-Health-Reason", value: value))
+            }
+            return response
         } catch {
             return .text(400, error.message)
         }

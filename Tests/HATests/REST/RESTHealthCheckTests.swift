@@ -94,14 +94,36 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        (Situation.replica, "/primary", "not the leader (patroni1 holds the leader lock)"),
+        (Situation.primary, "/replica", "not a replica (role master)"),
+        (Situation.laggingReplica, "/replica?lag=16MB",
+         "replay is 20971520 bytes behind the leader's last known LSN (limit 16777216)"),
+        (Situation.noLoadBalance, "/read-only", "not the leader (patroni1 holds the leader lock); tagged noloadbalance"),
+        (Situation.stopped, "/health", "the server is not running (state stopped)"),
+        (Situation.replica, "/sync", "not a synchronous standby"),
+        (Situation.replica, "/standby-leader", "minipg has no standby clusters"),
+    ])
+    func aRefusedHealthCheckSaysWhy(_ situation: Situation, _ path: String, _ reason: String) async throws {
+        let agent = try await agent(situation)
+        try await RESTTestServer.with(agent) { server async throws in
+            let reply = try await server.send(.GET, path)
+            #expect(reply.status == 503)
+            #expect(reply.headers.first(name: "x-health-reason") == reason)
+            #expect(try await server.send(.OPTIONS, path).headers.first(name: "x-health-reason") == reason)
+        }
+    }
+
     @Test func tagsInTheQueryMustMatchTheNodesTags() async throws {
         let agent = try await agent(.replica)
         agent.update { $0.status.tags = ["zone": .string("a"), "clonefrom": .bool(true)] }
         try await RESTTestServer.with(agent) { server async throws in
             #expect(try await server.send(.GET, "/replica?tag_zone=a").status == 200)
-            #expect(try await server.send(.GET, "/replica?tag_zone=b").status == 503)
+            let otherZone = try await server.send(.GET, "/replica?tag_zone=b")
+            #expect(otherZone.status == 503 && otherZone.headers.first(name: "x-health-reason") == "tag zone is a, not b")
             #expect(try await server.send(.GET, "/replica?tag_clonefrom=true").status == 200)
-            #expect(try await server.send(.GET, "/replica?tag_rack=1").status == 503)
+            let noRack = try await server.send(.GET, "/replica?tag_rack=1")
+            #expect(noRack.status == 503 && noRack.headers.first(name: "x-health-reason") == "no tag rack")
             #expect(try await server.send(.GET, "/replica?lag=lots").status == 400)
         }
     }
@@ -111,7 +133,10 @@ import Testing
         agent.update { $0.holdsLeaderLock = true }      // won the race, promotion still under way
         try await RESTTestServer.with(agent) { server async throws in
             #expect(try await server.send(.GET, "/leader").status == 200)
-            #expect(try await server.send(.GET, "/primary").status == 503)
+            let primary = try await server.send(.GET, "/primary")
+            #expect(primary.status == 503)
+            #expect(primary.headers.first(name: "x-health-reason")
+                    == "holds the leader lock but the server is not a primary yet (role replica)")
         }
     }
 
