@@ -93,7 +93,9 @@ public final class RewindClient {
             report("finishing an interrupted rewind (\(RewindMarker.fileName) found): every relation file is copied whole")
             plan = resumed
         } else {
-            switch try decide(source) {
+            let control = try StorageEngine.readControlFile(dataDirectory: target)
+            let wal = TargetWAL(walDirectory: target + "/pg_wal", timeline: control.timeline, segmentSize: source.segmentSize)
+            switch try decide(source, control: control, wal: wal) {
             case .notNeeded(let reason):
                 report(reason)
                 report("no rewind required")
@@ -102,7 +104,7 @@ public final class RewindClient {
             case .impossible(let reason):
                 throw ReplicationClientError(reason)
             case .needed(let fork):
-                (plan, changes) = try analyse(fork: fork, source: source)
+                (plan, changes) = try analyse(fork: fork, control: control, wal: wal)
             }
         }
         guard !options.dryRun else {
@@ -115,24 +117,20 @@ public final class RewindClient {
         return .rewound(plan)
     }
 
-    /// Steps 2: is the target shut down, and did it write past the fork?
-    private func decide(_ source: SourceServer) throws -> RewindDecision {
-        let control = try StorageEngine.readControlFile(dataDirectory: target)
+    /// Step 2: is the target shut down, and did it write past the fork?
+    private func decide(_ source: SourceServer, control: ControlFileData, wal: TargetWAL) throws -> RewindDecision {
         guard control.systemIdentifier == source.systemIdentifier else {
             return .impossible(reason: "source and target clusters are from different systems")
         }
         guard control.state == .shutDown || control.state == .shutDownInRecovery else {
             return .impossible(reason: "target server must be shut down cleanly (its control file says \"\(control.state)\"); start it and stop it cleanly first")
         }
-        let wal = TargetWAL(walDirectory: target + "/pg_wal", timeline: control.timeline, segmentSize: source.segmentSize)
         return RewindDecision.decide(targetTimeline: control.timeline, targetEndOfWAL: try wal.endOfWAL(from: control.checkpointLSN),
                                      sourceTimeline: source.timeline, sourceHistory: source.history)
     }
 
     /// Step 3: the last common checkpoint and what the target changed after the fork.
-    private func analyse(fork: LSN, source: SourceServer) throws -> (RewindPlan, ChangedBlocks) {
-        let control = try StorageEngine.readControlFile(dataDirectory: target)
-        let wal = TargetWAL(walDirectory: target + "/pg_wal", timeline: control.timeline, segmentSize: source.segmentSize)
+    private func analyse(fork: LSN, control: ControlFileData, wal: TargetWAL) throws -> (RewindPlan, ChangedBlocks) {
         report("servers diverged at WAL location \(fork) on timeline \(control.timeline.value)")
         let checkpoint: LSN, redo: LSN
         if let common = try wal.lastCheckpoint(before: fork) {
