@@ -26,10 +26,10 @@
 // makes every page consistent again — pages kept from the target are behind and catch up, pages
 // from the source are already there (page LSNs make redo skip them).
 //
-// Why BASE_BACKUP carries the blocks: it is the transfer the server already has, and it copies a
-// consistent set of files against one checkpoint; the whole archive crosses the network, but only
-// what changed is written into the target (PostgreSQL reads single blocks with
-// pg_read_binary_file instead). Why standby.signal always: minipg's crash recovery replays one
+// Why BASE_BACKUP carries the blocks: it is the file transfer the server already has (a fuzzy copy,
+// like any base backup: replay up to its end repairs pages copied mid-write); the whole archive
+// crosses the network, but only what changed is written into the target (PostgreSQL reads single
+// blocks with pg_read_binary_file instead). Why standby.signal always: minipg's crash recovery replays one
 // timeline, and the rewound directory must follow the source's timeline switch; a standby
 // without primary_conninfo replays pg_wal and waits, and can be promoted.
 // Why the target's configuration files stay: they describe this node (its port, its hba rules),
