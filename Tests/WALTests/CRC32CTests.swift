@@ -25,8 +25,9 @@ struct CRC32CTests {
     @Test func hardwareAgreesWithSoftware() throws {
         try #require(CRC32C.hardwareAvailable, "no SSE4.2 on this CPU")
         var generator = SystemRandomNumberGenerator()
-        // Lengths around every path of the C code: bytes, words, short lanes, long lanes.
-        let lengths = [0, 1, 7, 8, 9, 63, 767, 768, 769, 2000, 24_575, 24_576, 24_577, 65_536, 100_003]
+        // Lengths around every path of the C code: bytes, words, short, medium and long lanes.
+        let lengths = [0, 1, 7, 8, 9, 63, 767, 768, 769, 2000, 6143, 6144, 6145, 8192, 24_575, 24_576, 24_577,
+                       31_488, 65_536, 100_003]
         for length in lengths {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let seed = UInt32.random(in: 0...UInt32.max, using: &generator)
