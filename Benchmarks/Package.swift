@@ -23,9 +23,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
     ],
     targets: [
+        // The crc32q instruction alone, the ceiling the CRC32C benchmark is compared with.
+        .target(name: "CRC32CProbe", path: "CRC32CProbe"),
         .executableTarget(
             name: "WALBenchmarks",
             dependencies: [
+                "CRC32CProbe",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "WAL", package: root),
                 .product(name: "Storage", package: root),

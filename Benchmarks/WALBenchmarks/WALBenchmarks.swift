@@ -1,6 +1,8 @@
 // WALBenchmarks: what the write path costs. See ../../docs/performance.md for figures and limits.
 //
 //   CRC32C 64 KiB (hardware | software)   one checksum of a 64 KiB buffer
+//   crc32q instruction alone              the instruction's own throughput (CRC32CProbe), the
+//                                         ceiling of the hardware CRC32C
 //   WAL insert <size>                     one insert (reported per insert), fsync off so that
 //                                         only copying, CRC and buffer write-outs count
 //   WAL insert <size>, <n> threads        n threads inserting at once: inserts/s of all of them
@@ -22,6 +24,7 @@
 // WAL will live on: fdatasync figures are the disk's, not the code's).
 
 import Benchmark
+import CRC32CProbe
 import Foundation
 import Logging
 import Storage
@@ -72,6 +75,16 @@ let benchmarks: @Sendable () -> Void = {
 
 func checksumBenchmarks() {
     let crcBuffer = (0..<(64 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 131) }
+    if crc32c_probe_available() != 0 {
+        // 65,520 bytes: the largest multiple of the probe's 24-byte stride in 64 KiB.
+        Benchmark("crc32q instruction alone, 64 KiB (3 chains, no merge)") { benchmark in
+            crcBuffer.withUnsafeBytes { bytes in
+                for _ in benchmark.scaledIterations {
+                    blackHole(crc32c_probe_instruction(bytes.baseAddress, 65_520))
+                }
+            }
+        }
+    }
     if CRC32C.hardwareAvailable {
         Benchmark("CRC32C 64 KiB (hardware)") { benchmark in
             crcBuffer.withUnsafeBytes { bytes in
