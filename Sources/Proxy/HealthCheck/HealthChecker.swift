@@ -23,6 +23,9 @@ public final class HealthChecker: Sendable {
         let timeout = TimeAmount.nanoseconds(Int64(table.configuration.check.timeout / .nanoseconds(1)))
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: timeout, read: timeout)
         configuration.redirectConfiguration = .disallow
+        // A dead agent refuses the connection: that is the check's answer. With reconnect attempts the
+        // pool retried until the timeout, so every check of a dead leader took the whole timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         self.httpClient = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
     }
 
