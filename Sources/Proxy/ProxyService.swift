@@ -25,9 +25,8 @@ public final class ProxyService: Sendable {
     }
 
     /// Binds the listeners and the stats page, then starts the checks. Throws if a port cannot be bound.
-    public static func start(configuration: ProxyConfiguration, logger: Logger,
-                             threads: Int = System.coreCount) async throws -> ProxyService {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+    public static func start(configuration: ProxyConfiguration, logger: Logger) async throws -> ProxyService {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
         let table = RoutingTable(configuration: configuration, logger: logger)
         var listeners: [ProxyListener] = []
         var stats: StatsServer?

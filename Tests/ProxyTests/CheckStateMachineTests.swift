@@ -1,12 +1,13 @@
 // HAProxy's inter/fall/rise semantics, fed result by result: the first check decides, `fall`
 // consecutive failures from full health mark DOWN, `rise` consecutive successes mark UP, a failure
-// while going up starts over, a success while going down steps back, and fastinter applies only
-// while the state is in transition.
+// while going up starts over, a success while going down steps back; inter applies while UP, fastinter
+// while in transition, downinter while DOWN.
 import Testing
 @testable import Proxy
 
 @Suite struct CheckStateMachineTests {
-    let settings = CheckSettings(interval: .seconds(3), fastInterval: .seconds(1), fall: 3, rise: 2, timeout: .seconds(2))
+    let settings = CheckSettings(interval: .seconds(3), fastInterval: .seconds(1), fall: 3, rise: 2, timeout: .seconds(2),
+                                 downInterval: .seconds(2))
 
     @Test func theFirstCheckDecidesTheInitialState() {
         var passing = CheckStateMachine(settings: settings)
@@ -19,7 +20,7 @@ import Testing
         var failing = CheckStateMachine(settings: settings)
         #expect(failing.record(.httpStatus(503)) == .markedDown)
         #expect(failing.stateText == "DOWN")
-        #expect(failing.nextCheckDelay == .seconds(3))
+        #expect(failing.nextCheckDelay == .seconds(2))     // downinter
     }
 
     @Test func fallConsecutiveFailuresMarkDownAndEachStepIsShown() {
@@ -56,6 +57,7 @@ import Testing
         #expect(machine.nextCheckDelay == .seconds(1))     // fastinter while going up
         #expect(machine.record(.httpStatus(503)) == nil)
         #expect(machine.stateText == "DOWN")
+        #expect(machine.nextCheckDelay == .seconds(2))
         #expect(machine.record(.passed) == nil)
         #expect(machine.record(.passed) == .markedUp)
         #expect(machine.stateText == "UP")

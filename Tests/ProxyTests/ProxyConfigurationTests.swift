@@ -14,6 +14,7 @@ import Testing
         #expect(configuration.statsListener == .init(host: "127.0.0.1", port: 7000))
         #expect(configuration.check == .defaults)
         #expect(configuration.balance == .roundRobin)
+        #expect(configuration.threads == 1)
         #expect(configuration.backends == [.init(name: "patroni1", address: .init(host: "127.0.0.1", port: 5432),
                                                  checkURL: "http://127.0.0.1:8008")])
     }
@@ -26,7 +27,8 @@ import Testing
             stats: 127.0.0.1:7100
             balance: leastconn
             connect_timeout: 500ms
-            check: {inter: 2s, fastinter: 250ms, fall: 2, rise: 1, timeout: 1.5}
+            threads: 2
+            check: {inter: 2s, fastinter: 250ms, downinter: 500ms, fall: 2, rise: 1, timeout: 1.5}
             backends:
               - name: a
                 host: db1
@@ -44,8 +46,10 @@ import Testing
         #expect(configuration.listeners.map(\.role) == [.primary])
         #expect(configuration.balance == .leastConnections)
         #expect(configuration.connectTimeout == .milliseconds(500))
+        #expect(configuration.threads == 2)
         #expect(configuration.check == CheckSettings(interval: .seconds(2), fastInterval: .milliseconds(250),
-                                                     fall: 2, rise: 1, timeout: .milliseconds(1500)))
+                                                     fall: 2, rise: 1, timeout: .milliseconds(1500),
+                                                     downInterval: .milliseconds(500)))
         #expect(configuration.backends.map(\.name) == ["a", "patroni2"])
         #expect(configuration.backends[1].address == .init(host: "127.0.0.1", port: 5433))
         #expect(configuration.backends[1].checkURL == "http://127.0.0.1:8009")
@@ -57,6 +61,7 @@ import Testing
             backends: [{name: a, host: h, port: 1, check_url: http://h:1}]
             """)
         #expect(configuration.check.fastInterval == .milliseconds(500))
+        #expect(configuration.check.downInterval == .milliseconds(500))
     }
 
     @Test(arguments: [
@@ -68,7 +73,7 @@ import Testing
         ("backends: [{name: a, host: h, port: 1, check_url: h:8008}]",
          #"backends[0].check_url: expected http://host:port, got "h:8008""#),
         ("check: {fal: 2}\nbackends: [{name: a, host: h, port: 1, check_url: http://h:1}]",
-         "check.fal: unknown key (expected one of fall, fastinter, inter, rise, timeout)"),
+         "check.fal: unknown key (expected one of downinter, fall, fastinter, inter, rise, timeout)"),
         ("check: {inter: soon}\nbackends: [{name: a, host: h, port: 1, check_url: http://h:1}]",
          #"check.inter: expected a duration such as 3s or 500ms, got "soon""#),
         ("balance: random\nbackends: [{name: a, host: h, port: 1, check_url: http://h:1}]",

@@ -51,7 +51,7 @@ import Testing
         let agentB = try await StandInAgent(role: .replica, group: group)
         let service = try await ProxyService.start(
             configuration: Self.configuration(backends: [(servers[0], agentA), (servers[1], agentB)]),
-            logger: Logger(label: "proxy-test"), threads: 1)
+            logger: Logger(label: "proxy-test"))
         defer { for server in servers { server.stop() } }
         let primaryPort = try #require(service.port(of: .primary))
 
@@ -87,7 +87,7 @@ import Testing
         let agentB = try await StandInAgent(role: .replica, group: group)
         let service = try await ProxyService.start(
             configuration: Self.configuration(backends: [(servers[0], agentA), (servers[1], agentB)]),
-            logger: Logger(label: "proxy-test"), threads: 1)
+            logger: Logger(label: "proxy-test"))
         defer { for server in servers { server.stop() } }
         let replicaPort = try #require(service.port(of: .replica))
         let primaryPort = try #require(service.port(of: .primary))

@@ -92,6 +92,7 @@ import Testing
         configuration.primaryListener = .init(host: "127.0.0.1", port: 0)
         configuration.replicaListener = nil
         configuration.statsListener = nil
+        configuration.threads = 2                          // as a multi-core deployment would run it
         let service = try await ProxyService.start(configuration: configuration, logger: Logger(label: "splice-test"))
         let port = try #require(service.port(of: .primary))
         for _ in 0..<600 where service.table.snapshot().listeners[0].routesTo == nil {

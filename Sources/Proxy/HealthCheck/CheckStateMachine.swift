@@ -17,16 +17,22 @@
 // health, anything else → DOWN at 0). The proxy is therefore usable after one round of checks at start
 // instead of `rise` × `inter`; later transitions follow fall/rise.
 //
-// Check spacing: `inter` while the state is settled (full health UP, or DOWN at 0), `fastinter` while it
-// is in transition (health in between), so that a dying backend is confirmed quickly once it starts
-// failing: with inter 3 s, fastinter 1 s, fall 3 a dead primary is marked DOWN 2–5 s (+ check timeouts)
-// after it dies instead of HAProxy's 6–9 s; rise 2 puts a new primary UP 1–4 s after it starts answering.
+// Check spacing (HAProxy's inter / fastinter / downinter): `inter` while UP at full health,
+// `fastinter` while in transition (health in between), `downinter` while DOWN at 0. Defaults 3 s / 1 s /
+// 1 s, so that a dying backend is confirmed quickly once it starts failing and a new primary is noticed
+// quickly once it starts passing, while a healthy backend costs one check per 3 s. Resulting times with
+// fall 3, rise 2, timeout 2 s:
+//   - agent dead (connection refused): marked DOWN 2–5 s after death (HAProxy inter 3s fall 3: 6–9 s);
+//   - agent hanging: each check waits the 2 s timeout, DOWN 6–9 s after it stops answering;
+//   - new primary: marked UP 1–2 s after its agent starts answering 200 (HAProxy inter 3s rise 2: 3–6 s).
 
 public struct CheckSettings: Sendable, Equatable {
     /// Time between checks while the state is settled (HAProxy `inter`).
     public var interval: Duration
     /// Time between checks while the state is changing (HAProxy `fastinter`).
     public var fastInterval: Duration
+    /// Time between checks while DOWN with no success yet (HAProxy `downinter`).
+    public var downInterval: Duration
     /// Consecutive failures that take a backend from full health to DOWN (HAProxy `fall`).
     public var fall: Int
     /// Consecutive successes that take a backend from DOWN to UP (HAProxy `rise`).
@@ -37,9 +43,12 @@ public struct CheckSettings: Sendable, Equatable {
     public static let defaults = CheckSettings(interval: .seconds(3), fastInterval: .seconds(1),
                                                fall: 3, rise: 2, timeout: .seconds(2))
 
-    public init(interval: Duration, fastInterval: Duration, fall: Int, rise: Int, timeout: Duration) {
+    /// `downInterval` defaults to `fastInterval`.
+    public init(interval: Duration, fastInterval: Duration, fall: Int, rise: Int, timeout: Duration,
+                downInterval: Duration? = nil) {
         self.interval = interval
         self.fastInterval = fastInterval
+        self.downInterval = downInterval ?? fastInterval
         self.fall = fall
         self.rise = rise
         self.timeout = timeout
@@ -86,7 +95,11 @@ public struct CheckStateMachine: Sendable, Equatable {
 
     /// How long to wait before the next check.
     public var nextCheckDelay: Duration {
-        isInTransition || state == .unknown ? settings.fastInterval : settings.interval
+        switch state {
+        case .unknown: return settings.fastInterval
+        case .up: return isInTransition ? settings.fastInterval : settings.interval
+        case .down: return isInTransition ? settings.fastInterval : settings.downInterval
+        }
     }
 
     /// HAProxy's "n/m" progress: failures so far out of `fall` while UP, successes so far out of `rise`
