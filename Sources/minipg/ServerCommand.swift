@@ -23,6 +23,7 @@ struct ServerCommand: ParsableCommand {
     var settings: [String] = []
 
     func run() throws {
+        SupervisorFence.armIfSupervised()
         var overrides: [(String, String)] = []
         for setting in settings {
             guard let equals = setting.firstIndex(of: "=") else {

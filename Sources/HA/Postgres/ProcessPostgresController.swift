@@ -136,7 +136,10 @@ public actor ProcessPostgresController: PostgresController {
         logger.info("starting the server \(role) on port \(settings.port)")
         let child: ChildProcess
         do {
+            // The server dies with this agent (SupervisorFence in Sources/Server): a primary must never
+            // outlive the process that keeps its leader lock alive.
             child = try ChildProcess.spawn(settings.executable, ["server", "-D", settings.dataDirectory],
+                                           environment: ["MINIPG_SUPERVISOR_PID": String(getpid())],
                                            output: .appendToFile(settings.logFile))
         } catch {
             throw failure("cannot start the server: \(error)")
