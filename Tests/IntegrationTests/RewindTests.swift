@@ -56,9 +56,13 @@ final class RewindTests: XCTestCase {
         XCTAssertEqual(unrelated.status, 1, unrelated.output)
         XCTAssertTrue(unrelated.output.contains("source and target clusters are from different systems"), unrelated.output)
 
-        // The way out of the first refusal: crash recovery, a clean stop, then the rewind works.
+        // The way out of the first refusal without accepting a single write: start it as a standby
+        // with nothing to stream from (it replays its own WAL, read-only), stop it cleanly.
+        FileManager.default.createFile(atPath: old.dataDirectory + "/standby.signal", contents: Data())
         try old.start()
+        XCTAssertEqual(try query(old, "select pg_is_in_recovery()"), "t")
         XCTAssertEqual(old.stop(), 0)
+        try FileManager.default.removeItem(atPath: old.dataDirectory + "/standby.signal")
         let dryRun = try runRewind(old, source: new, extra: ["-n"])
         XCTAssertEqual(dryRun.status, 0, dryRun.output)
         XCTAssertTrue(dryRun.output.contains("dry run: nothing was changed"), dryRun.output)

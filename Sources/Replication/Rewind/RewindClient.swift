@@ -3,8 +3,10 @@
 // "How it works", adapted):
 //
 //   1. source (replication connection): IDENTIFY_SYSTEM, wal_segment_size, TIMELINE_HISTORY
-//   2. target: pg_control must say "shut down" (a crashed target is refused: start it once and
-//      stop it cleanly); RewindDecision on its timeline and end of WAL against the source history
+//   2. target: pg_control must say "shut down" or "shut down in recovery" (a crashed target is
+//      refused: started once as a standby with nothing to stream from, it replays its own WAL
+//      without taking a write, and stops cleanly); RewindDecision on its timeline and end of WAL
+//      against the source history
 //   3. TargetWAL: the last common checkpoint (backward from the fork) and every page and file the
 //      target changed after the fork. Without the target's WAL from the fork on, rewind is
 //      impossible; without its WAL before the fork (its checkpoints removed it), replay starts at
@@ -123,7 +125,7 @@ public final class RewindClient {
             return .impossible(reason: "source and target clusters are from different systems")
         }
         guard control.state == .shutDown || control.state == .shutDownInRecovery else {
-            return .impossible(reason: "target server must be shut down cleanly (its control file says \"\(control.state)\"); start it and stop it cleanly first")
+            return .impossible(reason: "target server must be shut down cleanly (its control file says \"\(control.state)\"); start it once as a standby (standby.signal, no primary_conninfo: it replays its own WAL without accepting writes) and stop it")
         }
         return RewindDecision.decide(targetTimeline: control.timeline, targetEndOfWAL: try wal.endOfWAL(from: control.checkpointLSN),
                                      sourceTimeline: source.timeline, sourceHistory: source.history)
