@@ -12,7 +12,8 @@
 // delivering the kill) and any clock-rate difference with etcd; the new leader's own work (its watch fires,
 // it races, promotes) only adds to it.
 //
-// Invariants: the deadline only moves forward (a late-arriving older renewal cannot extend it); once it
+// Invariants: the deadline follows the newest renewal (an older one arriving late is ignored; a lowered
+// ttl brings it closer, since the key then lives on the shorter lease); once it
 // passes without a newer renewal, `fence` (stop the server immediately) runs exactly once for it; a
 // disarmed guard (this node is not primary) never fences.
 import Logging
@@ -21,6 +22,7 @@ import Synchronization
 public final class LeaseGuard: Sendable {
     private struct State {
         var deadline: Duration?
+        var lastRenewalStart: Duration?
         var waiter: CheckedContinuation<Void, Never>?
         var fenceCount = 0
     }
@@ -43,7 +45,9 @@ public final class LeaseGuard: Sendable {
     public func renewed(at start: Duration, ttl: Duration) {
         let deadline = start + ttl - Self.safetyMargin(ttl: ttl)
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            state.deadline = max(state.deadline ?? deadline, deadline)
+            if let last = state.lastRenewalStart, start < last, state.deadline != nil { return nil }
+            state.lastRenewalStart = start
+            state.deadline = deadline          // a shorter ttl shortens it: the key now lives on that lease
             defer { state.waiter = nil }
             return state.waiter
         }

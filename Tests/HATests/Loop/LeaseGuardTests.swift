@@ -19,8 +19,10 @@ import Testing
         #expect(guardian.deadline == nil)
         guardian.renewed(at: .seconds(5), ttl: .seconds(30))
         #expect(guardian.deadline == .seconds(34))
-        guardian.renewed(at: .seconds(2), ttl: .seconds(30))       // an older renewal never moves it back
+        guardian.renewed(at: .seconds(2), ttl: .seconds(30))       // an older renewal arriving late is ignored
         #expect(guardian.deadline == .seconds(34))
+        guardian.renewed(at: .seconds(6), ttl: .seconds(3))        // ttl lowered: the key is on a 3 s lease now
+        #expect(guardian.deadline == .milliseconds(8_250))
         #expect(LeaseGuard.safetyMargin(ttl: .seconds(3)) == .milliseconds(750))
         guardian.disarm()
         #expect(guardian.deadline == nil)
