@@ -26,7 +26,7 @@ final class BTreeTestStore: BTreePageStore, @unchecked Sendable {
             self.directory = String(cString: made)
         }
         files = RelationFiles(directory: self.directory)
-        pool = BufferPool(frames: frames, files: files)
+        pool = try BufferPool(frames: frames, files: files)
     }
 
     /// The same files, seen through a fresh buffer pool (what a restart after a clean shutdown sees).

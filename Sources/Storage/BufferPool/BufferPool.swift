@@ -14,6 +14,11 @@
 //  - The pool never grows: eviction under pressure writes dirty victims out (after the WAL flush).
 //  - Lock order: the pool mutex is never held while waiting for a content lock (only try-locks),
 //    and never across I/O.
+//  - The frames are one anonymous mapping: the kernel hands its pages out zero-filled on first
+//    touch, so opening an engine does not write shared_buffers' worth of zeros itself.
+#if canImport(Glibc)
+import Glibc
+#endif
 import WAL
 
 final class BufferPool: @unchecked Sendable {
@@ -47,17 +52,22 @@ final class BufferPool: @unchecked Sendable {
     /// PostgreSQL's minimum shared_buffers (128kB).
     static let minimumFrames = 16
 
-    init(frames: Int, files: RelationFiles) {
+    /// Throws if the frames cannot be mapped (shared_buffers larger than the machine allows).
+    init(frames: Int, files: RelationFiles) throws {
         let frames = max(frames, Self.minimumFrames)
+        let byteCount = frames * pageSize
+        guard let base = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              base != MAP_FAILED else {
+            throw StorageError(.io, "could not map anonymous shared memory: \(String(cString: strerror(errno)))")
+        }
         frameCount = frames
         self.files = files
-        memory = .allocate(byteCount: frames * pageSize, alignment: 4096)
-        memory.initializeMemory(as: UInt8.self, repeating: 0)
+        memory = UnsafeMutableRawBufferPointer(start: base, count: byteCount)
         locks = (0..<frames).map { _ in ContentLock() }
         state = PThreadMutex(State(descriptors: Array(repeating: Descriptor(), count: frames)))
     }
 
-    deinit { memory.deallocate() }
+    deinit { munmap(memory.baseAddress, memory.count) }
 
     func attach(wal: (any WALFlushing)?) { walWriter.withLock { $0 = wal } }
 

@@ -113,7 +113,7 @@ public final class StorageEngine: @unchecked Sendable {
         }
 
         files = RelationFiles(directory: Self.relationDirectory(dataDirectory))
-        bufferPool = BufferPool(frames: configuration.sharedBuffers, files: files)
+        bufferPool = try BufferPool(frames: configuration.sharedBuffers, files: files)
         pageLog = PageChangeLogger(compression: configuration.wal.compression, redoPoint: control.redoLSN)
         let clog = CommitLog(directory: Self.commitLogDirectory(dataDirectory))
         try clog.load()
