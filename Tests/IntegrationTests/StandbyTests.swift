@@ -79,6 +79,28 @@ final class StandbyTests: XCTestCase {
         XCTAssertTrue(restarted.output.hasPrefix("1001|00000002"), restarted.output)
     }
 
+    /// A fast shutdown (what a switchover does to the old primary) keeps the WAL senders until the
+    /// shutdown checkpoint is written and flushed by the standby, as PostgreSQL does: the standby then
+    /// holds every commit the primary acknowledged. Ending the senders with the client sessions lost the
+    /// last commits of a switchover.
+    func testAFastShutdownWaitsUntilTheStandbyHasTheShutdownCheckpoint() throws {
+        let (primary, standby) = try makePair(streaming: true)
+        defer { primary.cleanUp(); standby.cleanUp() }
+        XCTAssertEqual(try primary.psql("insert into mimuw select generate_series(2, 5000);\n").status, 0)
+        try waitFor("the standby is streaming") {
+            try standby.psql("select status from pg_stat_wal_receiver;\n", extraArguments: ["-At"]).output.hasPrefix("streaming")
+        }
+        XCTAssertEqual(primary.stop(signal: SIGINT), 0, primary.log())
+
+        let control = try runCommand(TestEnvironment.minipgBinary, ["controldata", "-D", primary.dataDirectory])
+        let checkpoint = try XCTUnwrap(control.output.split(separator: "\n")
+            .first { $0.hasPrefix("Latest checkpoint location:") }?.split(separator: " ").last, control.output)
+        let received = try standby.psql("select pg_last_wal_receive_lsn() > '\(checkpoint)'::pg_lsn;\n",
+                                        extraArguments: ["-At"])
+        XCTAssertEqual(received.output.trimmingCharacters(in: .whitespacesAndNewlines), "t",
+                       "the standby stopped short of the shutdown checkpoint \(checkpoint):\n\(primary.log())")
+    }
+
     /// Two standbys of one primary; one is promoted, the other is pointed at it and restarted: it
     /// fetches 00000002.history, follows the switch to timeline 2 and replays the new primary's writes.
     func testASecondStandbyFollowsThePromotedOneToTimelineTwo() throws {

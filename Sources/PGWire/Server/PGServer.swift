@@ -100,9 +100,10 @@ public final class PGServer: @unchecked Sendable {
     }
 
     /// Fast shutdown of the sessions: a running statement is cancelled, then each session gets
-    /// FATAL 57P01 and is closed.
-    public func terminateAllSessions() {
-        let workers = connections.withLock { Array($0.values) }
+    /// FATAL 57P01 and is closed. Sessions whose process ids are in `sparing` keep running (the WAL
+    /// senders, which must still send the shutdown checkpoint).
+    public func terminateAllSessions(sparing: Set<Int32> = []) {
+        let workers = connections.withLock { $0.filter { !sparing.contains($0.key) }.map(\.value) }
         for worker in workers {
             worker.queue.pushUrgent(.administratorShutdown)
             worker.cancelRunningStatement()

@@ -18,6 +18,7 @@ import PGWire
 import Replication
 import SQLMini
 import Storage
+import WAL
 
 public enum ServerInstance {
     /// Runs the server until a shutdown signal; returns the process exit code.
@@ -106,30 +107,62 @@ public enum ServerInstance {
             while server.connectionCount > walSenders.all.count && signals.current == .smart { usleep(50_000) }
             if signals.current == .fast {
                 logger.info("received fast shutdown request")
-                server.terminateAllSessions()
+                endClientSessions(server, sparing: walSenders)
             }
         case .fast:
             logger.info("received fast shutdown request")
             server.closeListeners()
             logger.info("aborting any active transactions")
-            server.terminateAllSessions()
+            endClientSessions(server, sparing: walSenders)
         case .immediate:
             logger.info("received immediate shutdown request")
             directory.unlock()
             logger.info("database system is shut down")
             _exit(0)
         }
-        server.stop()
         standby?.stop()
         logger.info("shutting down")
         do {
             try storage.shutdown()
         } catch {
+            server.stop()
             logger.critical("shutdown checkpoint failed: \(error)")
             return 1
         }
+        waitForWALSenders(walSenders, toFlush: storage.wal.flushedLSN)
+        server.stop()
         return 0
     }
+
+    /// Ends every client session and waits (bounded) until they are gone, so that no transaction is
+    /// running when the shutdown checkpoint is written. The WAL senders stay connected.
+    private static func endClientSessions(_ server: PGServer, sparing walSenders: WALSenders) {
+        let senders = Set(walSenders.all.map(\.pid))
+        server.terminateAllSessions(sparing: senders)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while server.connectionCount > senders.count, ContinuousClock.now < deadline { usleep(10_000) }
+    }
+
+    /// PostgreSQL's walsender shutdown: after the shutdown checkpoint, each streaming standby is given
+    /// the WAL up to its end and the server waits until the standby reports it flushed — so a standby
+    /// promoted next (a switchover) has every commit this server acknowledged. Bounded by
+    /// `senderDrainTimeout`: a standby that stopped answering does not hold the shutdown forever.
+    private static func waitForWALSenders(_ walSenders: WALSenders, toFlush end: LSN) {
+        walSenders.poke()
+        let deadline = ContinuousClock.now + senderDrainTimeout
+        while ContinuousClock.now < deadline {
+            // As PostgreSQL's WalSndDone: the flush position, or the write position for a client that
+            // reports no flushes (pg_receivewal without --synchronous).
+            let behind = walSenders.all.filter { sender in
+                let replicated = (sender.flush.flatMap { $0 == .invalid ? nil : $0 }) ?? sender.write ?? .invalid
+                return sender.isStreaming && replicated < end
+            }
+            if behind.isEmpty { return }
+            usleep(10_000)
+        }
+    }
+
+    static let senderDrainTimeout: Duration = .seconds(10)
 }
 
 /// Turns SIGTERM / SIGINT / SIGQUIT into a shutdown mode the main thread waits for.
