@@ -190,6 +190,21 @@ struct ProcessPostgresControllerTests {
     }
 
     @Test func aDivergedFormerPrimaryRewindsAndFollowsTheNewPrimary() async throws {
+        try await rewindsAndFollows { old in try await old.stop(mode: .fast) }
+    }
+
+    /// A SIGKILLed primary (control file "in production") first finishes crash recovery, then rewinds.
+    @Test func aCrashedFormerPrimaryRecoversThenRewindsAndFollowsTheNewPrimary() async throws {
+        try await rewindsAndFollows { old in
+            let pidFile = try String(contentsOfFile: old.settings.dataDirectory + "/postmaster.pid", encoding: .utf8)
+            let pid = try #require(pid_t(pidFile.split(separator: "\n").first ?? ""))
+            #expect(kill(pid, SIGKILL) == 0)
+        }
+    }
+
+    /// The old primary goes on writing after the new one's promotion (a split brain the rewind must undo),
+    /// is stopped by `stopOldPrimary`, rewound and made to follow the new primary.
+    private func rewindsAndFollows(stopOldPrimary: (ProcessPostgresController) async throws -> Void) async throws {
         try await ControllerSandbox.run { sandbox in
             let old = sandbox.controller("node1"), new = sandbox.controller("node2")
             try await old.initializeNewCluster()
@@ -199,9 +214,9 @@ struct ProcessPostgresControllerTests {
             #expect(await sandbox.observe(new) { $0.isStreaming }.isStreaming)
             try await new.promote()
             try await new.checkpoint()
-            // The old primary goes on writing after the fork: a split brain the rewind must undo.
             _ = try sandbox.sql(old, "create table diverged (id int); insert into diverged select generate_series(1, 1000)")
-            try await old.stop(mode: .fast)
+            try await stopOldPrimary(old)
+            #expect(await !sandbox.observe(old) { !$0.isRunning }.isRunning)
 
             #expect(try await old.rewind(from: sandbox.upstream(new)) == .rewound, "\(sandbox.log(old))")
             try await old.follow(sandbox.upstream(new), parameters: [:])

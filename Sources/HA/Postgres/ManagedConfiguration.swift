@@ -96,7 +96,7 @@ struct ManagedConfiguration {
         "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
     }
 
-    private static func replace(_ path: String, with contents: String) throws {
+    static func replace(_ path: String, with contents: String) throws {
         let temporary = path + ".tmp"
         try contents.write(toFile: temporary, atomically: false, encoding: .utf8)
         chmod(temporary, 0o600)

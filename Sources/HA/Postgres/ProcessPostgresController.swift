@@ -10,6 +10,8 @@
 //   follow   a standby: rewrite primary_conninfo and reload (the WAL receiver re-points, no restart);
 //            a primary: stop fast and start as a standby
 //   rewind   `minipg rewind -D DIR --source-server '…'`     clone  `minipg basebackup -R`
+//            a target that was not shut down cleanly (SIGKILL) first finishes crash recovery: one start
+//            as a standby with no primary_conninfo (replays its own WAL, takes no write), then a fast stop
 //   init     `minipg initdb` (SCRAM, superuser password), then a first start that creates the
 //            replication role, then stop
 //
@@ -134,6 +136,12 @@ public actor ProcessPostgresController: PostgresController {
         }
         try writeConfiguration(parameters: parameters, standbyOf: upstream, for: "start the server")
         logger.info("starting the server \(role) on port \(settings.port)")
+        let child = try await spawnServer()
+        logger.info("the server (PID \(child.pid)) accepts connections")
+    }
+
+    /// Spawns `minipg server` on the files as they are and waits until it answers SQL.
+    private func spawnServer() async throws -> ChildProcess {
         let child: ChildProcess
         do {
             // The server dies with this agent (SupervisorFence in Sources/Server): a primary must never
@@ -146,7 +154,7 @@ public actor ProcessPostgresController: PostgresController {
         }
         server = child
         try await waitUntilAnswering(child)
-        logger.info("the server (PID \(child.pid)) accepts connections")
+        return child
     }
 
     /// pg_isready's question, asked until yes, the child exits, or startTimeout passes.
@@ -266,6 +274,14 @@ public actor ProcessPostgresController: PostgresController {
 
     public func rewind(from upstream: UpstreamConnection) async throws -> RewindOutcome {
         guard runningServer() == nil else { throw failure("cannot rewind a running server") }
+        if let unclean = await uncleanShutdownState() {
+            do {
+                try await finishCrashRecovery(state: unclean)
+            } catch {
+                try? await stop(mode: .immediate)
+                return .impossible(reason: "crash recovery before the rewind failed: \(error)")
+            }
+        }
         var source: [(key: String, value: String)] = [("host", upstream.host), ("port", String(upstream.port)),
                                                       ("user", settings.superuser.username), ("dbname", "postgres")]
         if let password = settings.superuser.password { source.append(("password", password)) }
@@ -277,6 +293,50 @@ public actor ProcessPostgresController: PostgresController {
             return outcome.output.contains("no rewind required") ? .notNeeded : .rewound
         }
         return .impossible(reason: outcome.lastLine)
+    }
+
+    /// The control file's "Database cluster state" when it is not a clean shutdown ("in production" after
+    /// a crash of a primary); nil after a clean one, or when controldata cannot say (the rewind then does).
+    private func uncleanShutdownState() async -> String? {
+        guard let state = await tool.controlData(dataDirectory: settings.dataDirectory)?["Database cluster state"],
+              state != "shut down", state != "shut down in recovery" else { return nil }
+        return state
+    }
+
+    /// What pg_rewind asks of a crashed target, as Patroni does it: start the server once as a standby with
+    /// standby.signal and no primary_conninfo, so it replays its own WAL to the end without taking a write,
+    /// wait until it answers and its replay position stops moving, then stop it fast (a clean shutdown).
+    private func finishCrashRecovery(state: String) async throws {
+        logger.info("the target was not shut down cleanly (control file: \"\(state)\"): crash recovery first, as a standby without an upstream")
+        try writeConfiguration(parameters: parameters, standbyOf: nil, for: "prepare crash recovery")
+        do {
+            try ManagedConfiguration.replace(files.standbySignalFile, with: "")
+        } catch {
+            throw failure("cannot prepare crash recovery: \(error)")
+        }
+        let child = try await spawnServer()
+        logger.info("crash recovery: the server (PID \(child.pid)) answers; waiting for its replay to stop moving")
+        var replayed: String?
+        let deadline = ContinuousClock.now + settings.startTimeout
+        while true {
+            guard child.isAlive else {
+                throw failure("the server process (PID \(child.pid)) \(child.exitDescription ?? "exited") during crash "
+                              + "recovery: \(lastLogLine() ?? "no message") (log: \"\(settings.logFile)\")")
+            }
+            let now = try? await BoundedSession.run(superuserConnection, timeout: settings.observeTimeout) {
+                try BoundedSession.rows($0, "select pg_last_wal_replay_lsn() as lsn").first?["lsn"]
+            }
+            if let now, now == replayed { break }
+            if ContinuousClock.now >= deadline {
+                throw failure("crash recovery: the server (PID \(child.pid)) did not finish replaying within \(settings.startTimeout)")
+            }
+            replayed = now
+            try? await Task.sleep(for: Self.startPollInterval)
+        }
+        logger.info("crash recovery: WAL replayed to \(replayed ?? "?"); stopping the server cleanly")
+        try await stop(mode: .fast)
+        let stateNow = await tool.controlData(dataDirectory: settings.dataDirectory)?["Database cluster state"] ?? "?"
+        logger.info("crash recovery complete: the control file says \"\(stateNow)\"")
     }
 
     // MARK: Data directory
