@@ -73,7 +73,9 @@ import Testing
         #expect(defaults.violation == nil && defaults.worstCaseDetectionSeconds == 40)
         #expect(defaults.explanation.hasPrefix("a dead leader is noticed within ttl (30 s) + loop_wait (10 s) = 40 s"))
         let fast = TimingRules(ttl: 5, loopWait: 1, retryTimeout: 2)
+        #expect(defaults.explanation.contains("keeps serving until its lease deadline, ttl - min(1 s, ttl/4) = 29 s after its last renewal"))
         #expect(fast.violation == nil && fast.explanation.contains("ttl below 10 s"))
+        #expect(TimingRules(ttl: 3, loopWait: 1, retryTimeout: 1).explanation.contains("= 2.25 s after its last renewal"))
         #expect(TimingRules(ttl: 10, loopWait: 2, retryTimeout: 3).violation == nil)   // the lab's tuned values
         #expect(TimingRules(ttl: 10, loopWait: 5, retryTimeout: 3).violation != nil)
     }

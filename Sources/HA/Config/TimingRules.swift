@@ -56,11 +56,23 @@ public struct TimingRules: Sendable, Equatable {
     /// on the leader key usually wakes it at once).
     public var worstCaseDetectionSeconds: Int { ttl + loopWait }
 
+    /// LeaseGuard's deadline after a renewal, in seconds as text: ttl − min(1 s, ttl/4).
+    static func leaseDeadlineText(ttl: Int) -> String {
+        let deadline = Duration.seconds(ttl) - LeaseGuard.safetyMargin(ttl: .seconds(ttl))
+        let milliseconds = deadline.components.seconds * 1000 + deadline.components.attoseconds / 1_000_000_000_000_000
+        guard milliseconds % 1000 != 0 else { return "\(milliseconds / 1000)" }
+        var fraction = String(milliseconds % 1000)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(milliseconds / 1000).\(fraction)"
+    }
+
     /// What the agent prints at start-up.
     public var explanation: String {
         var text = "a dead leader is noticed within ttl (\(ttl) s) + loop_wait (\(loopWait) s) = "
             + "\(worstCaseDetectionSeconds) s (usually ttl: the members watch the leader key); "
-            + "DCS outages shorter than retry_timeout (\(retryTimeout) s) do not demote the primary"
+            + "during a DCS outage the primary keeps serving until its lease deadline, ttl - min(1 s, ttl/4) = "
+            + "\(Self.leaseDeadlineText(ttl: ttl)) s after its last renewal was sent, then stops taking writes"
         if ttl < Self.cautiousTTL {
             text += "; ttl below \(Self.cautiousTTL) s: a stall of the primary longer than "
                 + "\(ttl - loopWait) s may cost it the leader lock"
