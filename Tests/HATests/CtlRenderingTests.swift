@@ -116,6 +116,14 @@ import Testing
             """)
     }
 
+    @Test func historyTimestampsArePatronis() {
+        let timestamp = HistoryLine.timestamp(Date(timeIntervalSince1970: 1_795_930_000.25))
+        #expect(timestamp == "2026-11-29T05:26:40.250000+00:00")
+        let line = HistoryLine(timeline: 1, lsn: 67_494_616, reason: "no recovery target specified",
+                               timestamp: timestamp, newLeader: "patroni2")
+        #expect(HistoryListing.render([line], format: .pretty).contains("| 2026-11-29T05:26:40.250000+00:00 | patroni2   |"))
+    }
+
     @Test func showConfigPrintsSortedBlockYAMLAndABlankLine() async throws {
         let cluster = CtlTestCluster()
         try await cluster.startLab()

@@ -1,6 +1,8 @@
 // The small JSON values Patroni keeps beside the members under /service/<scope>/ (patroni.md §3, §4):
 // /failover, /sync, /status and /history. Each type encodes to exactly the JSON Patroni writes.
 
+import Foundation
+
 /// /failover: a switchover (leader named) or failover (candidate only) request, optionally scheduled.
 public struct FailoverRequest: Codable, Sendable, Equatable {
     public var leader: String?
@@ -73,6 +75,17 @@ public struct HistoryLine: Sendable, Equatable {
         if let timestamp { fields.append(.string(timestamp)) }
         if let newLeader { fields.append(.string(newLeader)) }
         return .array(fields)
+    }
+
+    /// The timestamp Patroni writes: ISO 8601 in UTC with microseconds and "+00:00",
+    /// "2026-11-30T05:26:39.448144+00:00".
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        let microseconds = Int((date.timeIntervalSince1970 * 1_000_000).rounded(.down)) % 1_000_000
+        return formatter.string(from: date) + "." + String(format: "%06d", microseconds) + "+00:00"
     }
 
     /// Accepts Patroni's older 3-field lines too.

@@ -64,7 +64,7 @@ extension HAAgent {
     /// Appends the line for the timeline this node just left to /history (`ctl history` shows it).
     private func recordHistory(_ view: ClusterView, leftTimeline: Int, switchPoint: Int64) async throws {
         guard !view.history.contains(where: { $0.timeline == leftTimeline }) else { return }
-        let timestamp = ISO8601DateFormatter().string(from: Date())
+        let timestamp = HistoryLine.timestamp(Date())
         let line = HistoryLine(timeline: leftTimeline, lsn: switchPoint, reason: "no recovery target specified",
                                timestamp: timestamp, newLeader: memberName)
         try await clusterStore.setHistory(view.history + [line])
