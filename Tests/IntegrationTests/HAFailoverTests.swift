@@ -131,8 +131,10 @@ final class HAFailoverTests: XCTestCase {
             try quorumWriter.waitForAcknowledgements(20)
             try lab.minipg("cluster", "kill", "--dir", lab.directory, "demo-etcd1", "demo-etcd2")
             let quorumLost = Date()
+            var probe = -2
             try lab.waitUntil("\(primary) refuses writes") {
-                let result = try lab.sql(lab.port(of: primary), "insert into t values (-2)")
+                probe -= 1   // a new row each time: a failure must be the server's refusal, not a duplicate key
+                let result = try lab.sql(lab.port(of: primary), "insert into t values (\(probe))")
                 return result.status != 0
             }
             let acknowledgedBeforeQuorumReturns = quorumWriter.stop()
