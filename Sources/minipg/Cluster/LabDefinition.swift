@@ -28,7 +28,10 @@ struct LabDefinition: Codable, Sendable {
     var services: [LabService]
 
     func service(named name: String) throws -> LabService {
-        if let found = services.first(where: { $0.name == name || $0.memberName == name }) { return found }
+        // demo-patroni1, patroni1 (a member) and etcd1 / proxy (without the scope) all name a service.
+        if let found = services.first(where: { $0.name == name || $0.memberName == name || $0.name == "\(scope)-\(name)" }) {
+            return found
+        }
         throw LabError("no such service: \(name) (services: \(services.map(\.name).joined(separator: ", ")))")
     }
 }

@@ -30,8 +30,11 @@ struct ServiceProcess {
         return argv0 == service.arguments.first ? pid : nil
     }
 
-    /// Starts the service detached, with stdout and stderr appended to its log file.
+    /// Starts the service detached, with stdout and stderr appended to its log file. It inherits no
+    /// other descriptor: a pipe of whoever ran `cluster up` (a test harness, `$(...)` in a shell) held open
+    /// by a long-lived service would make that caller wait forever for end of file.
     func start() throws {
+        closeInheritedDescriptorsOnExec()
         let log = directory.logFile(service.name)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -72,6 +75,16 @@ struct ServiceProcess {
         while runningPID != nil, ContinuousClock.now < deadline { usleep(100_000) }
         if runningPID != nil { killNow() }
         while runningPID != nil { usleep(50_000) }
+    }
+
+    /// Marks every open descriptor above stderr close-on-exec (posix_spawn has no portable "close all").
+    private func closeInheritedDescriptorsOnExec() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for name in names {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// A node's `minipg server` pid, from its data directory's postmaster.pid (first line).
