@@ -17,6 +17,14 @@ struct ClusterCommand: ParsableCommand {
         @Option(name: .long, help: "The lab directory (default: $MINIPG_CLUSTER_DIR, ./minipg-lab).")
         var dir: String?
         var lab: LabDirectory { LabDirectory.resolve(dir) }
+
+        /// The named services of the lab, in the order given (all resolved before any is acted on).
+        func forEachProcess(named names: [String], _ body: (ServiceProcess) throws -> Void) throws {
+            let lab = self.lab
+            let definition = try lab.load()
+            let services = try names.map { try definition.service(named: $0) }
+            for service in services { try body(ServiceProcess(service: service, directory: lab)) }
+        }
     }
 
     struct Up: ParsableCommand {
@@ -137,12 +145,9 @@ struct ClusterCommand: ParsableCommand {
         @Argument(help: "Service names (demo-patroni1) or member names (patroni1).") var names: [String]
 
         func run() throws {
-            let lab = directory.lab
-            let definition = try lab.load()
-            for name in names {
-                let service = try definition.service(named: name)
-                ServiceProcess(service: service, directory: lab).killNow()
-                print(service.name)
+            try directory.forEachProcess(named: names) { process in
+                process.killNow()
+                print(process.service.name)
             }
         }
     }
@@ -153,12 +158,9 @@ struct ClusterCommand: ParsableCommand {
         @Argument(help: "Service or member names.") var names: [String]
 
         func run() throws {
-            let lab = directory.lab
-            let definition = try lab.load()
-            for name in names {
-                let service = try definition.service(named: name)
-                print("Stopping \(service.name) ...")
-                ServiceProcess(service: service, directory: lab).stop()
+            try directory.forEachProcess(named: names) { process in
+                print("Stopping \(process.service.name) ...")
+                process.stop()
             }
         }
     }
@@ -169,13 +171,9 @@ struct ClusterCommand: ParsableCommand {
         @Argument(help: "Service or member names.") var names: [String]
 
         func run() throws {
-            let lab = directory.lab
-            let definition = try lab.load()
-            for name in names {
-                let service = try definition.service(named: name)
-                let process = ServiceProcess(service: service, directory: lab)
+            try directory.forEachProcess(named: names) { process in
                 if process.runningPID == nil { try process.start() }
-                print("Starting \(service.name) ... done")
+                print("Starting \(process.service.name) ... done")
             }
         }
     }
