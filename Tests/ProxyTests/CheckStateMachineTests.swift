@@ -1,7 +1,8 @@
 // HAProxy's inter/fall/rise semantics, fed result by result: the first check decides, `fall`
 // consecutive failures from full health mark DOWN, `rise` consecutive successes mark UP, a failure
 // while going up starts over, a success while going down steps back; inter applies while UP, fastinter
-// while in transition, downinter while DOWN.
+// while in transition, downinter while DOWN. A connection refused (the agent is dead) marks DOWN at once
+// unless `refusedMarksDown` is off.
 import Testing
 @testable import Proxy
 
@@ -29,7 +30,7 @@ import Testing
         #expect(machine.record(.timeout) == nil)
         #expect(machine.stateText == "UP 1/3")
         #expect(machine.nextCheckDelay == .seconds(1))     // fastinter while going down
-        #expect(machine.record(.connectionRefused) == nil)
+        #expect(machine.record(.failed("connection reset by peer")) == nil)
         #expect(machine.stateText == "UP 2/3")
         #expect(machine.record(.httpStatus(503)) == .markedDown)
         #expect(machine.stateText == "DOWN")
@@ -71,6 +72,45 @@ import Testing
         #expect(machine.record(.failed("reset")) == .markedDown)
         #expect(machine.record(.passed) == .markedUp)
         #expect(!machine.isInTransition)
+    }
+
+    @Test func aConnectionRefusedMarksDownAtOnce() {
+        var machine = CheckStateMachine(settings: settings)
+        _ = machine.record(.passed)
+        #expect(machine.record(.connectionRefused) == .markedDown)
+        #expect(machine.stateText == "DOWN")
+        #expect(machine.lastResultText == "connection refused (marked down at once)")
+        #expect(machine.record(.connectionRefused) == nil)  // already down: no second transition
+        #expect(machine.lastResultText == "connection refused")
+
+        var goingDown = CheckStateMachine(settings: settings)
+        _ = goingDown.record(.passed)
+        _ = goingDown.record(.timeout)
+        #expect(goingDown.stateText == "UP 1/3")
+        #expect(goingDown.record(.connectionRefused) == .markedDown)
+    }
+
+    @Test func aTimeoutOrA503StillNeedsFall() {
+        for failure in [CheckResult.timeout, .httpStatus(503)] {
+            var machine = CheckStateMachine(settings: settings)
+            _ = machine.record(.passed)
+            #expect(machine.record(failure) == nil)
+            #expect(machine.record(failure) == nil)
+            #expect(machine.record(failure) == .markedDown)
+            #expect(machine.lastResultText == failure.description)
+        }
+    }
+
+    @Test func withRefusedMarksDownOffARefusalCountsTowardsFall() {
+        var off = settings
+        off.refusedMarksDown = false
+        var machine = CheckStateMachine(settings: off)
+        _ = machine.record(.passed)
+        #expect(machine.record(.connectionRefused) == nil)
+        #expect(machine.stateText == "UP 1/3")
+        #expect(machine.record(.connectionRefused) == nil)
+        #expect(machine.record(.connectionRefused) == .markedDown)
+        #expect(machine.lastResultText == "connection refused")
     }
 
     @Test func resultsReadAsTheStatsPageShowsThem() {

@@ -13,6 +13,7 @@ import Testing
         #expect(configuration.replicaListener == .init(host: "127.0.0.1", port: 5001))
         #expect(configuration.statsListener == .init(host: "127.0.0.1", port: 7000))
         #expect(configuration.check == .defaults)
+        #expect(configuration.check.refusedMarksDown)
         #expect(configuration.balance == .roundRobin)
         #expect(configuration.threads == 1)
         #expect(configuration.backends == [.init(name: "patroni1", address: .init(host: "127.0.0.1", port: 5432),
@@ -28,7 +29,8 @@ import Testing
             balance: leastconn
             connect_timeout: 500ms
             threads: 2
-            check: {inter: 2s, fastinter: 250ms, downinter: 500ms, fall: 2, rise: 1, timeout: 1.5}
+            check: {inter: 2s, fastinter: 250ms, downinter: 500ms, fall: 2, rise: 1, timeout: 1.5,
+                    refused_marks_down: false}
             backends:
               - name: a
                 host: db1
@@ -49,7 +51,7 @@ import Testing
         #expect(configuration.threads == 2)
         #expect(configuration.check == CheckSettings(interval: .seconds(2), fastInterval: .milliseconds(250),
                                                      fall: 2, rise: 1, timeout: .milliseconds(1500),
-                                                     downInterval: .milliseconds(500)))
+                                                     downInterval: .milliseconds(500), refusedMarksDown: false))
         #expect(configuration.backends.map(\.name) == ["a", "patroni2"])
         #expect(configuration.backends[1].address == .init(host: "127.0.0.1", port: 5433))
         #expect(configuration.backends[1].checkURL == "http://127.0.0.1:8009")
@@ -73,7 +75,9 @@ import Testing
         ("backends: [{name: a, host: h, port: 1, check_url: h:8008}]",
          #"backends[0].check_url: expected http://host:port, got "h:8008""#),
         ("check: {fal: 2}\nbackends: [{name: a, host: h, port: 1, check_url: http://h:1}]",
-         "check.fal: unknown key (expected one of downinter, fall, fastinter, inter, rise, timeout)"),
+         "check.fal: unknown key (expected one of downinter, fall, fastinter, inter, refused_marks_down, rise, timeout)"),
+        ("check: {refused_marks_down: sometimes}\nbackends: [{name: a, host: h, port: 1, check_url: http://h:1}]",
+         #"check.refused_marks_down: expected true or false, got "sometimes""#),
         ("check: {inter: soon}\nbackends: [{name: a, host: h, port: 1, check_url: http://h:1}]",
          #"check.inter: expected a duration such as 3s or 500ms, got "soon""#),
         ("balance: random\nbackends: [{name: a, host: h, port: 1, check_url: http://h:1}]",

@@ -81,7 +81,9 @@ import Testing
     @Test func aNewPrimaryTakesOverAfterRiseSuccesses() throws {
         let table = table()
         settle(table, primary: 0)
-        for _ in 0..<3 { table.record(.connectionRefused, role: .primary, backend: 0) }
+        table.record(.connectionRefused, role: .primary, backend: 0)  // its agent died: DOWN without fall
+        #expect(table.snapshot().listeners[0].backends[0].outOfRotationReason
+                == "check failed: connection refused (marked down at once)")
         table.record(.passed, role: .primary, backend: 2)
         #expect(table.openSession(role: .primary) {} == nil) // DOWN 1/2
         #expect(table.snapshot().listeners[0].backends[2].state == "DOWN 1/2")

@@ -9,7 +9,8 @@
 //     balance: roundrobin            # or leastconn, for the replicas listener
 //     connect_timeout: 4s
 //     threads: 1                     # event loop threads; one keeps up with pgbench -S -c 8 on a 2-core lab
-//     check: {inter: 3s, fastinter: 1s, downinter: 1s, fall: 3, rise: 2, timeout: 2s}
+//     check: {inter: 3s, fastinter: 1s, downinter: 1s, fall: 3, rise: 2, timeout: 2s,
+//             refused_marks_down: true}  # connection refused (agent dead) → DOWN at once, not after fall
 //     backends:
 //       - {name: patroni1, host: 127.0.0.1, port: 5432, check_url: http://127.0.0.1:8008}
 //     members:                       # or: the agents' member records, as in /service/<scope>/members
@@ -149,7 +150,8 @@ extension ProxyConfiguration {
     }
 
     private static func parseCheck(_ node: ConfigNode) throws(ProxyConfigurationError) -> CheckSettings {
-        let keys = try node.mapping(allowed: ["inter", "fastinter", "downinter", "fall", "rise", "timeout"])
+        let keys = try node.mapping(allowed: ["inter", "fastinter", "downinter", "fall", "rise", "timeout",
+                                                  "refused_marks_down"])
         var settings = CheckSettings.defaults
         if let inter = keys["inter"] { settings.interval = try inter.duration() }
         // Unset, fastinter is 1 s but never slower than inter; downinter follows fastinter.
@@ -158,6 +160,7 @@ extension ProxyConfiguration {
         if let fall = keys["fall"] { settings.fall = try fall.integer(in: 1...100) }
         if let rise = keys["rise"] { settings.rise = try rise.integer(in: 1...100) }
         if let timeout = keys["timeout"] { settings.timeout = try timeout.duration() }
+        if let refused = keys["refused_marks_down"] { settings.refusedMarksDown = try refused.boolean() }
         return settings
     }
 
@@ -255,6 +258,13 @@ struct ConfigNode {
     func integer(in range: ClosedRange<Int>) throws(ProxyConfigurationError) -> Int {
         guard let value = node.int, range.contains(value) else {
             throw ProxyConfigurationError(key, "expected an integer \(range.lowerBound)-\(range.upperBound), got \"\(node.scalar?.string ?? "a collection")\"")
+        }
+        return value
+    }
+
+    func boolean() throws(ProxyConfigurationError) -> Bool {
+        guard let value = node.bool else {
+            throw ProxyConfigurationError(key, "expected true or false, got \"\(node.scalar?.string ?? "a collection")\"")
         }
         return value
     }

@@ -13,6 +13,12 @@
 //   UP:   a failure above `rise` takes one step down ("UP, going down 1/3"); a failure at `rise` marks
 //         the backend DOWN (so `fall` consecutive failures from full health). A success steps back up.
 //
+// Connection refused (`refusedMarksDown`, on by default): nothing listens on the agent's port, so the
+// agent is dead, not slow — waiting out the rest of `fall` only keeps a dead backend UP (and, on the
+// primary listener, blocks the new primary: two UP primaries route to none). Such a failure marks the
+// backend DOWN at once from any health, as HAProxy's `observe layer4` + `on-error mark-down`. Timeouts,
+// HTTP 503 and other failures keep the fall counting.
+//
 // Start: the backend's state is unknown and the FIRST result decides it outright (200 → UP at full
 // health, anything else → DOWN at 0). The proxy is therefore usable after one round of checks at start
 // instead of `rise` × `inter`; later transitions follow fall/rise.
@@ -22,7 +28,8 @@
 // 1 s, so that a dying backend is confirmed quickly once it starts failing and a new primary is noticed
 // quickly once it starts passing, while a healthy backend costs one check per 3 s. Resulting times with
 // fall 3, rise 2, timeout 2 s:
-//   - agent dead (connection refused): marked DOWN 2–5 s after death (HAProxy inter 3s fall 3: 6–9 s);
+//   - agent dead (connection refused): marked DOWN at the first check after death, 0–3 s (2–5 s with
+//     refusedMarksDown off; HAProxy inter 3s fall 3: 6–9 s);
 //   - agent hanging: each check waits the 2 s timeout, DOWN 6–9 s after it stops answering;
 //   - new primary: marked UP 1–2 s after its agent starts answering 200 (HAProxy inter 3s rise 2: 3–6 s).
 
@@ -39,19 +46,22 @@ public struct CheckSettings: Sendable, Equatable {
     public var rise: Int
     /// A check without a complete answer within this time is a failure ("timeout").
     public var timeout: Duration
+    /// A connection refused marks the backend DOWN at once instead of counting towards `fall`.
+    public var refusedMarksDown: Bool
 
     public static let defaults = CheckSettings(interval: .seconds(3), fastInterval: .seconds(1),
                                                fall: 3, rise: 2, timeout: .seconds(2))
 
     /// `downInterval` defaults to `fastInterval`.
     public init(interval: Duration, fastInterval: Duration, fall: Int, rise: Int, timeout: Duration,
-                downInterval: Duration? = nil) {
+                downInterval: Duration? = nil, refusedMarksDown: Bool = true) {
         self.interval = interval
         self.fastInterval = fastInterval
         self.downInterval = downInterval ?? fastInterval
         self.fall = fall
         self.rise = rise
         self.timeout = timeout
+        self.refusedMarksDown = refusedMarksDown
     }
 }
 
@@ -74,6 +84,9 @@ public struct CheckStateMachine: Sendable, Equatable {
     /// HAProxy's health counter, 0 ... rise + fall - 1 (see the header).
     public private(set) var health = 0
     public private(set) var lastResult: CheckResult?
+    /// The last result as the stats page and the log show it: its text, plus "(marked down at once)"
+    /// when it was a connection refused that skipped the rest of `fall`.
+    public private(set) var lastResultText: String?
 
     private var fullHealth: Int { settings.rise + settings.fall - 1 }
 
@@ -128,6 +141,13 @@ public struct CheckStateMachine: Sendable, Equatable {
     /// Feeds one check result; returns the state change it causes, if any.
     public mutating func record(_ result: CheckResult) -> Transition? {
         lastResult = result
+        lastResultText = result.description
+        if result == .connectionRefused, settings.refusedMarksDown, state == .up {
+            lastResultText = "\(result) (marked down at once)"
+            state = .down
+            health = 0
+            return .markedDown
+        }
         switch (state, result.isSuccess) {
         case (.unknown, true):
             state = .up

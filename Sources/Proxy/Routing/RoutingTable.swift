@@ -104,7 +104,7 @@ public final class RoutingTable: Sendable {
         case .markedUp:
             logger.info("backend \(backend.name) is UP for the \(role.listenerName) listener", metadata: metadata)
         case .markedDown:
-            var message = "backend \(backend.name) is DOWN for the \(role.listenerName) listener, reason: \(result)"
+            var message = "backend \(backend.name) is DOWN for the \(role.listenerName) listener, reason: \(outcome.after.lastResultText ?? "\(result)")"
             if outcome.before.state == .unknown { message += " (first check)" }
             if !outcome.cut.isEmpty { message += "; cutting \(outcome.cut.count) session(s)" }
             logger.warning("\(message)", metadata: metadata)
@@ -202,7 +202,7 @@ public final class RoutingTable: Sendable {
             var reason: String?
             switch entry.health.state {
             case .unknown: reason = "not checked yet"
-            case .down: reason = "check failed: \(entry.health.lastResult?.description ?? "?")"
+            case .down: reason = "check failed: \(entry.health.lastResultText ?? "?")"
             case .up: if splitBrain.contains(index) { reason = "split brain: another backend also passes GET /primary" }
             }
             let live = entry.sessions.values.reduce((in: UInt64(0), out: UInt64(0))) { sum, session in
@@ -213,7 +213,7 @@ public final class RoutingTable: Sendable {
                 name: backend.name, address: backend.address.description,
                 healthCheck: backend.checkURL + role.healthCheckPath, state: entry.health.stateText,
                 inRotation: reason == nil, outOfRotationReason: reason,
-                lastCheck: entry.health.lastResult?.description,
+                lastCheck: entry.health.lastResultText,
                 lastCheckMilliseconds: entry.lastCheckDuration.map { Int($0 / .milliseconds(1)) },
                 lastChange: entry.lastChange.map { ISO8601DateFormatter().string(from: $0) },
                 secondsSinceLastChange: entry.lastChange.map { Int(now.timeIntervalSince($0)) },
