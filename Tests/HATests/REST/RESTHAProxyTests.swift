@@ -86,7 +86,10 @@ struct RESTHAProxyTests {
                 haproxy.terminate()
                 haproxy.waitUntilExit()
             }
-            let up = try await Self.awaitState(statsPort: statsPort, client: server.client) { $0.first == "UP" }
+            // HAProxy starts a server as UP with check status "* INI" before its first check: wait for the check.
+            let up = try await Self.awaitState(statsPort: statsPort, client: server.client) {
+                $0.first == "UP" && $0.dropFirst().first == "L7OK"
+            }
             #expect(up == ["UP", "L7OK", "200"])
 
             agent.update {
