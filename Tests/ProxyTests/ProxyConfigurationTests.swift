@@ -28,6 +28,7 @@ import Testing
             stats: 127.0.0.1:7100
             balance: leastconn
             connect_timeout: 500ms
+            primary_wait: 0s
             threads: 2
             check: {inter: 2s, fastinter: 250ms, downinter: 500ms, fall: 2, rise: 1, timeout: 1.5,
                     refused_marks_down: false}
@@ -48,6 +49,7 @@ import Testing
         #expect(configuration.listeners.map(\.role) == [.primary])
         #expect(configuration.balance == .leastConnections)
         #expect(configuration.connectTimeout == .milliseconds(500))
+        #expect(configuration.primaryWait == .zero)
         #expect(configuration.threads == 2)
         #expect(configuration.check == CheckSettings(interval: .seconds(2), fastInterval: .milliseconds(250),
                                                      fall: 2, rise: 1, timeout: .milliseconds(1500),

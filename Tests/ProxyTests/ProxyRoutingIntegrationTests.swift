@@ -44,6 +44,53 @@ import Testing
         try await blocking { try TestTools.psql(port: port, "select name from whoami") }
     }
 
+    /// With no primary in rotation (a failover in progress) a new client of the primary listener waits
+    /// for one instead of being closed, and lands on it once the checks see it: psql's reset after a
+    /// cut session reconnects to the new primary.
+    @Test func aPrimaryClientWaitsForTheNextPrimary() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let server = try await blocking { try BackendServer(name: "nodeA") }
+        defer { server.stop() }
+        let agent = try await StandInAgent(role: .replica, group: group)
+        let service = try await ProxyService.start(configuration: Self.configuration(backends: [(server, agent)]),
+                                                   logger: Logger(label: "proxy-test"))
+        let primaryPort = try #require(service.port(of: .primary))
+        try await waitUntil("nodeA is checked and is not a primary", service) {
+            $0.listeners[0].backends[0].state == "DOWN"
+        }
+
+        let waiting = try TestTools.start(TestTools.psqlPath, TestTools.psqlArguments(port: primaryPort, "select name from whoami"))
+        try await Task.sleep(for: .milliseconds(500))
+        agent.set(.primary)                                 // the promotion the client was waiting for
+        let answer = try await blocking { waiting.wait(timeoutSeconds: 60) }
+        #expect(answer.status == 0 && answer.output == "nodeA\n", "\(answer.output)")
+        #expect(service.table.snapshot().listeners[0].refusedSessions == 0)
+    }
+
+    /// The primary died but its check still says primary (the next check is seconds away): a new client's
+    /// connect to it is refused, and the client is routed again instead of closed — psql's reset right
+    /// after its session was cut reaches the next primary.
+    @Test func aClientRefusedByADeadPrimaryIsRoutedAgain() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let servers = try await blocking { [try BackendServer(name: "nodeA"), try BackendServer(name: "nodeB")] }
+        defer { for server in servers { server.stop() } }
+        let agentA = try await StandInAgent(role: .primary, group: group)
+        let agentB = try await StandInAgent(role: .replica, group: group)
+        let service = try await ProxyService.start(
+            configuration: Self.configuration(backends: [(servers[0], agentA), (servers[1], agentB)]),
+            logger: Logger(label: "proxy-test"))
+        let primaryPort = try #require(service.port(of: .primary))
+        try await waitUntil("nodeA is the primary", service) { $0.listeners[0].routesTo == "nodeA" }
+
+        servers[0].stop()                                   // dead, while its agent still answers 200
+        let waiting = try TestTools.start(TestTools.psqlPath, TestTools.psqlArguments(port: primaryPort, "select name from whoami"))
+        try await Task.sleep(for: .milliseconds(500))
+        agentA.set(.replica)
+        agentB.set(.primary)
+        let answer = try await blocking { waiting.wait(timeoutSeconds: 60) }
+        #expect(answer.status == 0 && answer.output == "nodeB\n", "\(answer.output)")
+    }
+
     @Test func primaryListenerFollowsTheChecksAndCutsTheOldPrimarysSessions() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let servers = try await blocking { [try BackendServer(name: "nodeA"), try BackendServer(name: "nodeB")] }

@@ -8,6 +8,7 @@
 //     stats: 127.0.0.1:7000          # HTML at /, JSON at /stats.json (and HAProxy's /;json)
 //     balance: roundrobin            # or leastconn, for the replicas listener
 //     connect_timeout: 4s
+//     primary_wait: 30s              # a client of 5000 with no primary in rotation waits this long for one
 //     threads: 1                     # event loop threads; one keeps up with pgbench -S -c 8 on a 2-core lab
 //     check: {inter: 3s, fastinter: 1s, downinter: 1s, fall: 3, rise: 2, timeout: 2s,
 //             refused_marks_down: true}  # connection refused (agent dead) → DOWN at once, not after fall
@@ -56,6 +57,9 @@ public struct ProxyConfiguration: Sendable, Equatable {
     public var statsListener: Endpoint? = Endpoint(host: "127.0.0.1", port: 7000)
     public var balance: Balance = .roundRobin
     public var connectTimeout: Duration = .seconds(4)
+    /// How long a new client of the primary listener waits for a primary when none is in rotation (a
+    /// failover in progress) before it is closed; 0 closes it at once, as HAProxy does.
+    public var primaryWait: Duration = .seconds(30)
     /// NIO event loop threads for the listeners, the checks and the stats page.
     public var threads = 1
     public var check: CheckSettings = .defaults
@@ -99,7 +103,8 @@ extension ProxyConfiguration {
             throw ProxyConfigurationError("", "not valid YAML: \(error)")
         }
         let top = try ConfigNode(root, key: "").mapping(allowed: [
-            "listeners", "stats", "balance", "connect_timeout", "threads", "check", "backends", "members",
+            "listeners", "stats", "balance", "connect_timeout", "primary_wait", "threads", "check", "backends",
+            "members",
         ])
         var configuration = ProxyConfiguration(backends: [])
         if let listeners = top["listeners"] {
@@ -116,6 +121,7 @@ extension ProxyConfiguration {
             configuration.balance = value
         }
         if let timeout = top["connect_timeout"] { configuration.connectTimeout = try timeout.duration() }
+        if let wait = top["primary_wait"] { configuration.primaryWait = try wait.duration() }
         if let threads = top["threads"] { configuration.threads = try threads.integer(in: 1...64) }
         if let check = top["check"] { configuration.check = try parseCheck(check) }
         if let backends = top["backends"] {

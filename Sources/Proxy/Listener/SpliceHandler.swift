@@ -105,6 +105,10 @@ final class SpliceHandler: ChannelDuplexHandler {
 
     private var isWritable: Bool { context?.channel.isWritable ?? false }
 
+    /// Bytes or a FIN from the partner wait here for this side's connection (the client's startup
+    /// packet, queued on the backend end while the backend connects).
+    var hasQueuedInput: Bool { !queued.isEmpty || queuedInputClosed }
+
     // MARK: This side's events
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -148,3 +152,7 @@ final class SpliceHandler: ChannelDuplexHandler {
         }
     }
 }
+
+/// The client end is removed again when its backend's connect fails and the primary listener routes the
+/// client elsewhere (ProxyListener).
+extension SpliceHandler: RemovableChannelHandler {}

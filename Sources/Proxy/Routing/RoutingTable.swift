@@ -129,8 +129,10 @@ public final class RoutingTable: Sendable {
     // MARK: Sessions
 
     /// Picks a backend for a new session on `role`'s listener and registers the session there. Nil when
-    /// no backend is in rotation (the caller closes the client connection).
-    public func openSession(role: BackendRole, cut: @escaping @Sendable () -> Void) -> (ProxySession, ProxyConfiguration.Backend)? {
+    /// no backend is in rotation (the caller closes the client connection, or waits and asks again:
+    /// `countRefusal` false keeps those retries out of the refused-sessions count).
+    public func openSession(role: BackendRole, cut: @escaping @Sendable () -> Void,
+                            countRefusal: Bool = true) -> (ProxySession, ProxyConfiguration.Backend)? {
         let session: ProxySession? = state.withLock { state in
             guard var listener = state.listeners[role] else { return nil }
             defer { state.listeners[role] = listener }
@@ -144,7 +146,7 @@ public final class RoutingTable: Sendable {
                 chosen = listener.balance.pick(from: candidates)
             }
             guard let chosen else {
-                listener.refusedSessions += 1
+                if countRefusal { listener.refusedSessions += 1 }
                 return nil
             }
             let session = ProxySession(role: role, backendIndex: chosen, cut: cut)
