@@ -32,21 +32,39 @@ final class CrashRecoveryTests: XCTestCase {
             let startTransaction = nextTransaction
             nextTransaction += 100_000
             let runFor = Double.random(in: 0.2...1.2)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for client in 0..<Self.clients {
-                    group.addTask {
-                        await Self.runClient(port: instance.port, password: instance.password, client: client,
-                                             firstTransaction: startTransaction + client * 10_000, log: acknowledged)
-                    }
+            let clients = (0..<Self.clients).map { client in
+                Task {
+                    await Self.runClient(port: instance.port, password: instance.password, client: client,
+                                         firstTransaction: startTransaction + client * 10_000, log: acknowledged)
                 }
-                try await Task.sleep(for: .milliseconds(Int(runFor * 1000)))
-                instance.stop(signal: SIGKILL)
-                try await group.waitForAll()
+            }
+            try await Task.sleep(for: .milliseconds(Int(runFor * 1000)))
+            instance.stop(signal: SIGKILL)
+            // A client cut off in the middle of its connection handshake can stay suspended inside the
+            // driver although the server is gone; it can acknowledge nothing more, so the round goes on
+            // without it after a bounded wait instead of hanging the suite.
+            if await !Self.allFinish(clients, within: .seconds(30)) {
+                print("crash round \(round): a client did not notice the kill within 30 s; going on without it")
             }
             try instance.start()
             try await verify(instance: instance, acknowledged: acknowledged.snapshot(), round: round)
         }
         instance.stop(signal: SIGTERM)
+    }
+
+    /// True when every task finished within `limit`; false (leaving the stragglers running) otherwise.
+    private static func allFinish(_ tasks: [Task<Void, Never>], within limit: Duration) async -> Bool {
+        let outcome = FirstOutcome()
+        return await withCheckedContinuation { continuation in
+            Task {
+                for task in tasks { await task.value }
+                outcome.resume(continuation, with: true)
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                outcome.resume(continuation, with: false)
+            }
+        }
     }
 
     /// Inserts transactions until the connection breaks; logs each acknowledged COMMIT.
@@ -121,5 +139,19 @@ final class AcknowledgedLog: @unchecked Sendable {
     func snapshot() -> Set<Int> {
         lock.lock(); defer { lock.unlock() }
         return transactions
+    }
+}
+
+/// Resumes a continuation once, with whichever outcome comes first.
+final class FirstOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var resumed = false
+
+    func resume(_ continuation: CheckedContinuation<Bool, Never>, with value: Bool) {
+        let first: Bool = lock.withLock {
+            defer { resumed = true }
+            return !resumed
+        }
+        if first { continuation.resume(returning: value) }
     }
 }
