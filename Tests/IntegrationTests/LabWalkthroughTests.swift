@@ -184,9 +184,11 @@ struct LabGuide {
 
     func replication() throws {
         let leader = try lab.leader()
-        let walsenders = try lab.sql(lab.proxyPort, "select application_name, state from pg_stat_replication order by 1")
-        XCTAssertEqual(walsenders.output,
-                       ["patroni1", "patroni2", "patroni3"].filter { $0 != leader }.map { "\($0)|streaming\n" }.joined())
+        // The restarts of step 4 just ended: the standbys may still be reconnecting their WAL receivers.
+        let streaming = ["patroni1", "patroni2", "patroni3"].filter { $0 != leader }.map { "\($0)|streaming\n" }.joined()
+        try lab.waitUntil("both standbys stream from \(leader) again") {
+            try lab.sql(lab.proxyPort, "select application_name, state from pg_stat_replication order by 1").output == streaming
+        }
         XCTAssertEqual(try lab.sql(lab.proxyPort, "create table lab (id int primary key, note text)").status, 0)
         XCTAssertEqual(try lab.sql(lab.proxyPort, "insert into lab values (1, 'written through 5000')").status, 0)
         for member in ["patroni1", "patroni2", "patroni3"] {

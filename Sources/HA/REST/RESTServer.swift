@@ -32,9 +32,11 @@ public final class RESTServer: Sendable {
     private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     /// `eventLoopGroup`: nil gives the server a one-thread group of its own (shut down with the server).
+    /// `peerTimeout`: how long a switchover pre-check waits for a candidate's GET /patroni (Patroni: 2 s).
     public init(host: String, port: Int, agent: any AgentControl, authentication: RESTAuthentication?,
                 logger: Logger, eventLoopGroup: (any EventLoopGroup)? = nil,
-                maximumBodyBytes: Int = RESTServer.defaultMaximumBodyBytes) {
+                maximumBodyBytes: Int = RESTServer.defaultMaximumBodyBytes,
+                peerTimeout: TimeAmount = HTTPPeerStatusFetcher.defaultTimeout) {
         self.host = host
         self.port = port
         self.logger = logger
@@ -43,7 +45,7 @@ public final class RESTServer: Sendable {
         self.ownsGroup = eventLoopGroup == nil
         self.peerClient = HTTPClient(eventLoopGroup: group, configuration: HTTPPeerStatusFetcher.clientConfiguration)
         self.router = RESTRouter(agent: agent, authentication: authentication,
-                                 peers: HTTPPeerStatusFetcher(client: peerClient), logger: logger)
+                                 peers: HTTPPeerStatusFetcher(client: peerClient, timeout: peerTimeout), logger: logger)
     }
 
     /// Binds and starts answering; returns the bound port.

@@ -30,11 +30,11 @@ struct RESTHAProxyTests {
         return fields.count > 37 ? [fields[17], fields[36], fields[37]] : []
     }
 
-    /// Polls HAProxy's stats until `predicate` holds (at most 200 looks, 50 ms apart); returns the last state.
+    /// Polls HAProxy's stats until `predicate` holds (at most 600 looks, 50 ms apart); returns the last state.
     static func awaitState(statsPort: Int, client: HTTPClient,
                            until predicate: ([String]) -> Bool) async throws -> [String] {
         var state: [String] = []
-        for _ in 0..<200 {
+        for _ in 0..<600 {
             state = try await backendState(statsPort: statsPort, client: client)
             if predicate(state) { return state }
             try await Task.sleep(for: .milliseconds(50))
@@ -62,7 +62,7 @@ struct RESTHAProxyTests {
                     timeout client 30s
                     timeout connect 1s
                     timeout server 30s
-                    timeout check 1s
+                    timeout check 5s
                 listen stats
                     mode http
                     bind 127.0.0.1:\(statsPort)
@@ -96,14 +96,14 @@ struct RESTHAProxyTests {
                 $0.holdsLeaderLock = false
                 $0.status = .replica()
             }
-            let down = try await Self.awaitState(statsPort: statsPort, client: server.client) { $0.first == "DOWN" }
+            let down = try await Self.awaitState(statsPort: statsPort, client: server.client) { $0 == ["DOWN", "L7STS", "503"] }
             #expect(down == ["DOWN", "L7STS", "503"])
 
             agent.update {
                 $0.holdsLeaderLock = true
                 $0.status = .primary()
             }
-            let upAgain = try await Self.awaitState(statsPort: statsPort, client: server.client) { $0.first == "UP" }
+            let upAgain = try await Self.awaitState(statsPort: statsPort, client: server.client) { $0 == ["UP", "L7OK", "200"] }
             #expect(upAgain.first == "UP")
         }
     }

@@ -22,10 +22,12 @@ struct RESTTestServer {
     }
 
     /// Starts a server for `agent`, runs `body` with it, and shuts both the server and the client down.
+    /// The peer timeout is generous: the suites run in parallel on a small machine, and a live peer that
+    /// answers late must not read as "did not answer" (the dead peers in these tests refuse at once).
     static func with<T>(_ agent: FakeAgent, authentication: RESTAuthentication? = nil,
                         _ body: (RESTTestServer) async throws -> T) async throws -> T {
         let server = RESTServer(host: "127.0.0.1", port: 0, agent: agent, authentication: authentication,
-                                logger: Logger(label: "rest-test"))
+                                logger: Logger(label: "rest-test"), peerTimeout: .seconds(20))
         let port = try await server.start()
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
         let harness = RESTTestServer(server: server, port: port, client: client)
