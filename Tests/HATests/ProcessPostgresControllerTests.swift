@@ -42,7 +42,7 @@ final class ControllerSandbox: @unchecked Sendable {
     func controller(_ member: String) -> ProcessPostgresController {
         let settings = PostgresProcessSettings(
             memberName: member, dataDirectory: root + "/" + member, executable: MiniPGBinary.path,
-            port: Self.freePort(), superuser: .init(username: "postgres", password: "postgres"),
+            port: LoopbackPorts.free(count: 1)[0], superuser: .init(username: "postgres", password: "postgres"),
             replication: .init(username: "replicator", password: "rep-pass"), observeTimeout: .seconds(5))
         let controller = ProcessPostgresController(settings: settings)
         controllers.append(controller)
@@ -80,18 +80,6 @@ final class ControllerSandbox: @unchecked Sendable {
 
     func log(_ controller: ProcessPostgresController) -> String {
         (try? String(contentsOfFile: controller.settings.logFile, encoding: .utf8)) ?? "(no log)"
-    }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

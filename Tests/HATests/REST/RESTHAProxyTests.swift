@@ -11,15 +11,6 @@ import Testing
 
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy")))
 struct RESTHAProxyTests {
-    /// A port nobody uses right now: bind port 0, note it, close.
-    static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
-    }
-
     /// HAProxy's view of `primary/node1` from its CSV stats: (status, last check status, last check code).
     static func backendState(statsPort: Int, client: HTTPClient) async throws -> [String] {
         let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(statsPort)/;csv"),
@@ -48,7 +39,8 @@ struct RESTHAProxyTests {
                               status: .primary())
         agent.update { $0.holdsLeaderLock = true }
         try await RESTTestServer.with(agent) { server async throws in
-            let statsPort = try await Self.freePort(), frontPort = try await Self.freePort()
+            let ports = LoopbackPorts.free(count: 2)
+            let (statsPort, frontPort) = (ports[0], ports[1])
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("minipg-rest-haproxy-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
